@@ -1,0 +1,23 @@
+package io.serverlesschat.connect;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** What the function needs to know about its table; set in application.properties, overridden by env vars. */
+@ConfigMapping(prefix = "connections")
+public interface ConnectionSettings {
+
+    /** The DynamoDB table with one item per open connection (TABLE_NAME, as in the original lab). */
+    String tableName();
+
+    /**
+     * How long an item outlives its connection's start, in seconds. API Gateway closes every
+     * connection after 2 hours and $disconnect is best effort, so the table's TTL cleans up after it.
+     */
+    @WithDefault("10800")
+    long ttlSeconds();
+
+    /** DynamoDB attempts per write, the first included; every attempt also fits in the call timeout. */
+    @WithDefault("3")
+    int maxAttempts();
+}

@@ -1,0 +1,33 @@
+package io.serverlesschat.connect;
+
+import io.quarkus.runtime.Startup;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * The only class that talks to DynamoDB. The client is the extension's singleton, built once per
+ * container with the timeouts of application.properties, so a dead table fails fast instead of
+ * holding the handshake until the Lambda timeout.
+ */
+@Singleton
+@Startup
+public class ConnectionTable {
+
+    private final DynamoDbClient dynamo;
+    private final String tableName;
+
+    ConnectionTable(DynamoDbClient dynamo, ConnectionSettings settings) {
+        this.dynamo = dynamo;
+        this.tableName = settings.tableName();
+    }
+
+    /** Records the connection; a reconnect with the same id overwrites the earlier item. */
+    public void put(Connection connection) {
+        try {
+            dynamo.putItem(put -> put.tableName(tableName).item(connection.toItem()));
+        } catch (SdkException e) {
+            throw new TableFailure("PutItem", e);
+        }
+    }
+}

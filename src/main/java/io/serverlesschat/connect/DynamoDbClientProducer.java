@@ -1,0 +1,25 @@
+package io.serverlesschat.connect;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+/**
+ * The one DynamoDB client of the container: the extension's builder (endpoint, credentials and the
+ * timeouts of application.properties) plus a retry budget the extension has no property for.
+ * The SDK's DynamoDB default is 9 attempts, which against a dead endpoint only ends at the call
+ * timeout; a few attempts still ride out a brief throttle inside the handshake's time.
+ */
+class DynamoDbClientProducer {
+
+    @Produces
+    @Singleton
+    DynamoDbClient dynamoDbClient(DynamoDbClientBuilder builder, ConnectionSettings settings) {
+        return builder
+                .overrideConfiguration(c -> c.retryStrategy(
+                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(settings.maxAttempts()).build()))
+                .build();
+    }
+}

@@ -1,0 +1,239 @@
+package io.serverlesschat.connect;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The $connect route end to end: real-shaped events through Quarkus' mock event server into a real moto. */
+@QuarkusTest
+@WithTestResource(LocalDynamoDbResource.class)
+class ConnectHandlerTest {
+
+    private static final long TTL = 10_800;
+    private static final Set<String> EVERY_ATTRIBUTE =
+            Set.of("connectionId", "connectedAt", "expiresAt", "domainName", "stage", "sourceIp", "userAgent");
+
+    @LocalDynamoDbResource.Inject
+    LocalDynamoDb dynamo;
+
+    @Test
+    void recordsARealConnectEventWithEveryAttribute() {
+        String id = newId();
+        connect(Events.json("connect.json", id)).statusCode(200).body("statusCode", equalTo(200)).body("body", equalTo("Connected."));
+
+        Map<String, AttributeValue> item = item(id);
+        assertEquals(EVERY_ATTRIBUTE, item.keySet());
+        assertEquals(id, item.get("connectionId").s());
+        assertEquals("1795684442117", item.get("connectedAt").n());
+        assertEquals(Long.toString(1_795_684_442L + TTL), item.get("expiresAt").n());
+        assertEquals("a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", item.get("domainName").s());
+        assertEquals("dev", item.get("stage").s());
+        assertEquals("198.51.100.23", item.get("sourceIp").s());
+        assertEquals("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0", item.get("userAgent").s());
+    }
+
+    @Test
+    void recordsAConnectWithoutIdentityAndLeavesOutSourceIpAndUserAgent() {
+        String id = newId();
+        connect(Events.json("connect-no-identity.json", id)).body("statusCode", equalTo(200));
+        assertEquals(Set.of("connectionId", "connectedAt", "expiresAt", "domainName", "stage"), item(id).keySet());
+    }
+
+    @Test
+    void recordsAConnectWithoutHeaders() {
+        String id = newId();
+        connect(Events.json("connect-no-headers.json", id)).body("statusCode", equalTo(200));
+        Map<String, AttributeValue> item = item(id);
+        assertEquals("203.0.113.9", item.get("sourceIp").s());
+        assertFalse(item.containsKey("userAgent"));
+    }
+
+    @Test
+    void recordsAConnectWithQueryStringParametersAndStoresNoneOfThem() {
+        String id = newId();
+        connect(Events.json("connect-query-string.json", id)).body("statusCode", equalTo(200));
+        assertEquals(EVERY_ATTRIBUTE, item(id).keySet());
+    }
+
+    @Test
+    void aSecondConnectWithTheSameIdReplacesTheItem() {
+        String id = newId();
+        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        ObjectNode again = Events.json("connect-no-identity.json", id);
+        ((ObjectNode) again.get("requestContext")).put("connectedAt", 1_795_684_500_000L);
+        connect(again).body("statusCode", equalTo(200));
+
+        Map<String, AttributeValue> item = item(id);
+        assertEquals("1795684500000", item.get("connectedAt").n());
+        assertEquals(Long.toString(1_795_684_500L + TTL), item.get("expiresAt").n());
+        assertFalse(item.containsKey("userAgent"), "the second connect's item replaces the first, not merges into it");
+    }
+
+    @Test
+    void usesTheClockWhenTheEventHasNoConnectedAt() {
+        String id = newId();
+        ObjectNode event = Events.json("connect.json", id);
+        ((ObjectNode) event.get("requestContext")).remove("connectedAt");
+        long before = System.currentTimeMillis();
+        connect(event).body("statusCode", equalTo(200));
+        long after = System.currentTimeMillis();
+
+        long connectedAt = Long.parseLong(item(id).get("connectedAt").n());
+        assertTrue(before <= connectedAt && connectedAt <= after, "connectedAt " + connectedAt + " is the clock");
+        assertEquals(connectedAt / 1000 + TTL, Long.parseLong(item(id).get("expiresAt").n()));
+    }
+
+    @Test
+    void logsOneStructuredLinePerInvocation() {
+        String id = newId();
+        try (CapturedLog log = CapturedLog.start()) {
+            connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+            List<CapturedLog.Line> lines = log.lines();
+            assertEquals(1, lines.size(), () -> "one line per invocation: " + lines);
+            Map<String, String> fields = lines.get(0).fields();
+            assertEquals(id, fields.get("connectionId"));
+            assertEquals("$connect", fields.get("routeKey"));
+            assertEquals("ok", fields.get("outcome"));
+            assertEquals("200", fields.get("status"));
+            assertTrue(Long.parseLong(fields.get("latencyMs")) >= 0);
+            assertTrue(fields.containsKey("AWSRequestId"));
+            assertFalse(lines.get(0).message().contains("Sec-WebSocket-Key"), "no event dumps in the log");
+        }
+    }
+
+    // ---- bad input: 400, nothing written, one line that says why, and the next event still works
+
+    @Test
+    void rejectsAnEventWithoutRequestContext() {
+        ObjectNode event = Events.json("connect.json", newId());
+        event.remove("requestContext");
+        assertRejected(event, "no requestContext");
+    }
+
+    @Test
+    void rejectsAnEventWithoutConnectionId() {
+        assertRejected(Events.json("connect.json", null), "no requestContext.connectionId");
+    }
+
+    @Test
+    void rejectsAnotherRoute() {
+        String id = newId();
+        ObjectNode event = Events.json("connect.json", id);
+        ((ObjectNode) event.get("requestContext")).put("routeKey", "$default");
+        assertRejected(event, "routeKey is \"$default\"");
+        assertTrue(dynamo.client().getItem(g -> g.tableName(LocalDynamoDbResource.TABLE)
+                .key(Map.of("connectionId", AttributeValue.fromS(id)))).item().isEmpty());
+    }
+
+    @Test
+    void rejectsAnEmptyObject() {
+        assertRejected(given().contentType("application/json").body("{}").post().then(), "no requestContext");
+    }
+
+    @Test
+    void survivesAPayloadThatIsNotJson() {
+        // Quarkus answers the Runtime API with an invocation error; the process must keep serving.
+        given().contentType("application/json").body("this is not { json").post().then().statusCode(500);
+        given().contentType("application/json").body("[1,2,3]").post().then().statusCode(500);
+        String id = newId();
+        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        assertEquals(id, item(id).get("connectionId").s());
+    }
+
+    // ---- faults of a real local DynamoDB: 500 within 3 s, no exception text, and the next event works
+
+    @Test
+    void answers500WhenTheTableIsMissingAndRecoversWhenItIsBack() {
+        dynamo.deleteTable(LocalDynamoDbResource.TABLE);
+        try {
+            assertFailsFast(newId(), "ResourceNotFoundException");
+        } finally {
+            dynamo.createTable(LocalDynamoDbResource.TABLE);
+        }
+        String id = newId();
+        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        assertEquals(id, item(id).get("connectionId").s());
+    }
+
+    @Test
+    void answers500Within3sWhileDynamoDbIsStoppedAndRecoversWhenItIsBack() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dynamo.ownsServer(),
+                "DYNAMODB_ENDPOINT names a server this test cannot stop");
+        dynamo.stop();
+        try {
+            assertFailsFast(newId(), "Unable to execute HTTP request");
+        } finally {
+            dynamo.restart();
+            dynamo.createTable(LocalDynamoDbResource.TABLE);
+        }
+        String id = newId();
+        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        assertEquals(id, item(id).get("connectionId").s());
+    }
+
+    /** Posts a $connect that DynamoDB cannot take; checks the answer, the bound, and the log line. */
+    private void assertFailsFast(String id, String causeInLog) {
+        try (CapturedLog log = CapturedLog.start()) {
+            long start = System.nanoTime();
+            connect(Events.json("connect.json", id))
+                    .body("statusCode", equalTo(500))
+                    .body("body", equalTo("Failed to connect."));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 3000, "answered in " + millis + " ms; the bound is 3 s");
+
+            CapturedLog.Line line = log.lines().get(0);
+            assertEquals("ERROR", line.level());
+            assertEquals(id, line.fields().get("connectionId"));
+            assertTrue(line.fields().get("AWSRequestId") != null, "the log names the AWS request id");
+            assertTrue(line.message().contains(causeInLog), () -> "log says why: " + line.message());
+        }
+    }
+
+    private void assertRejected(ObjectNode event, String reason) {
+        long itemsBefore = itemCount();
+        try (CapturedLog log = CapturedLog.start()) {
+            assertRejected(connect(event), reason);
+            assertEquals(1, log.lines().size());
+            assertEquals("WARN", log.lines().get(0).level());
+            assertTrue(log.lines().get(0).message().contains(reason), () -> "log says why: " + log.lines());
+        }
+        assertEquals(itemsBefore, itemCount(), "a rejected event writes nothing");
+        String id = newId();
+        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+    }
+
+    private static void assertRejected(ValidatableResponse response, String reason) {
+        response.statusCode(200).body("statusCode", equalTo(400)).body("body", equalTo("Bad request."));
+    }
+
+    private static ValidatableResponse connect(ObjectNode event) {
+        return given().contentType("application/json").body(event.toString()).post().then().statusCode(200);
+    }
+
+    private Map<String, AttributeValue> item(String id) {
+        return dynamo.client().getItem(g -> g.tableName(LocalDynamoDbResource.TABLE).consistentRead(true)
+                .key(Map.of("connectionId", AttributeValue.fromS(id)))).item();
+    }
+
+    private long itemCount() {
+        return dynamo.client().scan(s -> s.tableName(LocalDynamoDbResource.TABLE)).count();
+    }
+
+    private static String newId() {
+        // API Gateway's ids are 16 base64 characters.
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 15) + "=";
+    }
+}

@@ -1,0 +1,118 @@
+package io.serverlesschat.connect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+class ConnectionTest {
+
+    private static final long TTL = 10_800;
+
+    @Test
+    void expiresAtIsInEpochSecondsNotMilliseconds() {
+        long connectedAtMillis = 1_795_684_442_117L;
+        long expiresAt = Connection.expiresAt(connectedAtMillis, TTL);
+        assertEquals(1_795_684_442L + 10_800, expiresAt);
+        // A millisecond TTL attribute would lie ~57,000 years ahead and never expire.
+        assertTrue(expiresAt < 10_000_000_000L, "expiresAt must be epoch seconds");
+    }
+
+    @Test
+    void expiresAtTruncatesTheMillisecondsOfTheSecond() {
+        assertEquals(1 + TTL, Connection.expiresAt(1_999, TTL));
+        assertEquals(2 + TTL, Connection.expiresAt(2_000, TTL));
+    }
+
+    @Test
+    void mapsEveryFieldOfAConnectEvent() {
+        Connection c = Connection.fromConnectEvent(Events.connect("abcDEF123456ghi="), 0, TTL);
+        assertEquals("abcDEF123456ghi=", c.connectionId());
+        assertEquals(1_795_684_442_117L, c.connectedAt());
+        assertEquals(1_795_684_442L + TTL, c.expiresAt());
+        assertEquals("a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", c.domainName());
+        assertEquals("dev", c.stage());
+        assertEquals("198.51.100.23", c.sourceIp());
+        assertEquals("Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0", c.userAgent());
+    }
+
+    @Test
+    void usesTheClockWhenConnectedAtIsAbsent() {
+        APIGatewayV2WebSocketEvent event = Events.connect("id1");
+        event.getRequestContext().setConnectedAt(0);
+        Connection c = Connection.fromConnectEvent(event, 1_700_000_000_500L, TTL);
+        assertEquals(1_700_000_000_500L, c.connectedAt());
+        assertEquals(1_700_000_000L + TTL, c.expiresAt());
+    }
+
+    @Test
+    void itemHasExactlyTheSchemaAttributesWithTheirTypes() {
+        Map<String, AttributeValue> item = Connection.fromConnectEvent(Events.connect("id1"), 0, TTL).toItem();
+        assertEquals(Set.of("connectionId", "connectedAt", "expiresAt", "domainName", "stage", "sourceIp", "userAgent"),
+                item.keySet());
+        assertEquals("id1", item.get("connectionId").s());
+        assertEquals("1795684442117", item.get("connectedAt").n());
+        assertEquals(Long.toString(1_795_684_442L + TTL), item.get("expiresAt").n());
+        assertEquals("dev", item.get("stage").s());
+        assertEquals("198.51.100.23", item.get("sourceIp").s());
+    }
+
+    @Test
+    void leavesOutSourceIpAndUserAgentWhenTheEventHasNoIdentity() {
+        APIGatewayV2WebSocketEvent event = Events.connect("id1");
+        event.getRequestContext().setIdentity(null);
+        Connection c = Connection.fromConnectEvent(event, 0, TTL);
+        assertNull(c.sourceIp());
+        assertNull(c.userAgent());
+        assertEquals(Set.of("connectionId", "connectedAt", "expiresAt", "domainName", "stage"), c.toItem().keySet());
+    }
+
+    @Test
+    void leavesOutABlankUserAgent() {
+        APIGatewayV2WebSocketEvent event = Events.connect("id1");
+        event.getRequestContext().getIdentity().setUserAgent(" ");
+        assertNull(Connection.fromConnectEvent(event, 0, TTL).userAgent());
+    }
+
+    @Test
+    void rejectsEventsThisRouteMustNotRecord() {
+        assertRejected(null, "no requestContext");
+        assertRejected(new APIGatewayV2WebSocketEvent(), "no requestContext");
+
+        APIGatewayV2WebSocketEvent noId = Events.connect(null);
+        assertRejected(noId, "no requestContext.connectionId");
+
+        APIGatewayV2WebSocketEvent blankId = Events.connect("  ");
+        assertRejected(blankId, "no requestContext.connectionId");
+
+        APIGatewayV2WebSocketEvent longId = Events.connect("x".repeat(129));
+        assertRejected(longId, "129 characters");
+
+        APIGatewayV2WebSocketEvent disconnect = Events.connect("id1");
+        disconnect.getRequestContext().setRouteKey("$disconnect");
+        assertRejected(disconnect, "routeKey is \"$disconnect\"");
+
+        APIGatewayV2WebSocketEvent noRoute = Events.connect("id1");
+        noRoute.getRequestContext().setRouteKey(null);
+        assertRejected(noRoute, "routeKey is missing");
+
+        APIGatewayV2WebSocketEvent noDomain = Events.connect("id1");
+        noDomain.getRequestContext().setDomainName(null);
+        assertRejected(noDomain, "no requestContext.domainName");
+
+        APIGatewayV2WebSocketEvent noStage = Events.connect("id1");
+        noStage.getRequestContext().setStage("");
+        assertRejected(noStage, "no requestContext.stage");
+    }
+
+    private static void assertRejected(APIGatewayV2WebSocketEvent event, String reason) {
+        RejectedEvent e = assertThrows(RejectedEvent.class, () -> Connection.fromConnectEvent(event, 0, TTL));
+        assertTrue(e.getMessage().contains(reason), () -> "reason '" + e.getMessage() + "' should say: " + reason);
+    }
+}

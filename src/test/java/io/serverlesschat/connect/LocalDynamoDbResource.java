@@ -1,0 +1,46 @@
+package io.serverlesschat.connect;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.Map;
+
+/**
+ * Starts a real local DynamoDB (see {@link LocalDynamoDb}) with the connections table before Quarkus
+ * starts, points the function's client at it, and hands it to fields annotated {@link Inject}.
+ */
+public class LocalDynamoDbResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String TABLE = "connections";
+
+    /** Marks a test field that receives the running {@link LocalDynamoDb}. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.FIELD)
+    public @interface Inject {
+    }
+
+    private LocalDynamoDb dynamo;
+
+    @Override
+    public Map<String, String> start() {
+        dynamo = LocalDynamoDb.start();
+        dynamo.createTable(TABLE);
+        return Map.of(
+                "quarkus.dynamodb.endpoint-override", dynamo.endpoint().toString(),
+                "connections.table-name", TABLE);
+    }
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(dynamo, new TestInjector.AnnotatedAndMatchesType(Inject.class, LocalDynamoDb.class));
+    }
+
+    @Override
+    public void stop() {
+        if (dynamo != null) {
+            dynamo.close();
+        }
+    }
+}
