@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import io.serverlesschat.localdev.LocalDynamoDb;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -161,7 +162,7 @@ class ConnectHandlerTest {
         try {
             assertFailsFast(newId(), "ResourceNotFoundException");
         } finally {
-            dynamo.createTable(LocalDynamoDbResource.TABLE);
+            LocalDynamoDbResource.createTable(dynamo);
         }
         String id = newId();
         connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
@@ -177,7 +178,7 @@ class ConnectHandlerTest {
             assertFailsFast(newId(), "Unable to execute HTTP request");
         } finally {
             dynamo.restart();
-            dynamo.createTable(LocalDynamoDbResource.TABLE);
+            LocalDynamoDbResource.createTable(dynamo);
         }
         String id = newId();
         connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));

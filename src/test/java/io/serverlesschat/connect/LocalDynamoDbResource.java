@@ -1,6 +1,7 @@
 package io.serverlesschat.connect;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.serverlesschat.localdev.LocalDynamoDb;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -26,10 +27,15 @@ public class LocalDynamoDbResource implements QuarkusTestResourceLifecycleManage
     @Override
     public Map<String, String> start() {
         dynamo = LocalDynamoDb.start();
-        dynamo.createTable(TABLE);
+        createTable(dynamo);
         return Map.of(
                 "quarkus.dynamodb.endpoint-override", dynamo.endpoint().toString(),
                 "connections.table-name", TABLE);
+    }
+
+    /** The connections table as sam.native.yaml declares it. */
+    static void createTable(LocalDynamoDb dynamo) {
+        dynamo.createTable(TABLE, Connection.CONNECTION_ID, Connection.EXPIRES_AT);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.serverlesschat.connect;
+package io.serverlesschat.localdev;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * A real DynamoDB-compatible server for tests and local runs, without Docker: the user's own when
- * DYNAMODB_ENDPOINT is set, otherwise a moto_server started here on a free port and stopped on close.
+ * DYNAMODB_ENDPOINT is set, otherwise a moto_server started here and stopped on close.
+ * Shared by the function's tests and the developer tools (tools/), never part of function.zip.
  */
 public final class LocalDynamoDb implements AutoCloseable {
 
@@ -51,15 +52,20 @@ public final class LocalDynamoDb implements AutoCloseable {
                 .build();
     }
 
-    /** The server named by DYNAMODB_ENDPOINT, or a new moto_server; fails saying what to install. */
+    /** The server named by DYNAMODB_ENDPOINT, or a new moto_server on a free port; fails saying what to install. */
     public static LocalDynamoDb start() {
+        return start(0);
+    }
+
+    /** As {@link #start()}, with moto on {@code port} (0: any free port). */
+    public static LocalDynamoDb start(int port) {
         String given = System.getenv("DYNAMODB_ENDPOINT");
         if (given != null && !given.isBlank()) {
             return new LocalDynamoDb(URI.create(given), null, null);
         }
         Path motoServer = findMotoServer();
-        Process process = launchMoto(motoServer, 0);
-        int port = awaitPort(process);
+        Process process = launchMoto(motoServer, port);
+        port = awaitPort(process);
         return new LocalDynamoDb(URI.create("http://127.0.0.1:" + port), motoServer, process);
     }
 
@@ -71,8 +77,8 @@ public final class LocalDynamoDb implements AutoCloseable {
         return client;
     }
 
-    /** Creates the connections table as sam.native.yaml does (key connectionId, TTL on expiresAt) if it is missing. */
-    public void createTable(String name) {
+    /** Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists. */
+    public void createTable(String name, String keyAttribute, String ttlAttribute) {
         try {
             client.describeTable(d -> d.tableName(name));
             return;
@@ -81,8 +87,8 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
         client.createTable(c -> c.tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName(Connection.CONNECTION_ID).attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName(Connection.CONNECTION_ID).keyType(KeyType.HASH)));
+                .attributeDefinitions(a -> a.attributeName(keyAttribute).attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName(keyAttribute).keyType(KeyType.HASH)));
         // The SDK's waiter polls every 20 s; a local server is ready within milliseconds.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (client.describeTable(d -> d.tableName(name)).table().tableStatus() != TableStatus.ACTIVE) {
@@ -92,14 +98,14 @@ public final class LocalDynamoDb implements AutoCloseable {
             sleep(20);
         }
         client.updateTimeToLive(t -> t.tableName(name)
-                .timeToLiveSpecification(s -> s.attributeName(Connection.EXPIRES_AT).enabled(true)));
+                .timeToLiveSpecification(s -> s.attributeName(ttlAttribute).enabled(true)));
     }
 
     public void deleteTable(String name) {
         client.deleteTable(d -> d.tableName(name));
     }
 
-    /** Stops the moto server this class started (the port stays reserved for {@link #restart()}). */
+    /** Stops the moto server this class started; {@link #restart()} brings it back on the same port. */
     public void stop() {
         if (moto == null) {
             throw new IllegalStateException("DYNAMODB_ENDPOINT names a server this test does not own; it cannot stop it");
@@ -114,7 +120,7 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
     }
 
-    /** Starts moto again on the same port, empty, as a DynamoDB outage that has ended. */
+    /** Starts moto again on the same port, empty, as after a DynamoDB outage. */
     public void restart() {
         moto = launchMoto(motoServer, endpoint.getPort());
         awaitPort(moto);
