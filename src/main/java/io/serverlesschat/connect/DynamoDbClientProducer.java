@@ -17,9 +17,13 @@ class DynamoDbClientProducer {
     @Produces
     @Singleton
     DynamoDbClient dynamoDbClient(DynamoDbClientBuilder builder, ConnectionSettings settings) {
+        // Amend the extension's override configuration: replacing it would drop the call timeouts.
         return builder
-                .overrideConfiguration(c -> c.retryStrategy(
-                        AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(settings.maxAttempts()).build()))
+                .overrideConfiguration(builder.overrideConfiguration().toBuilder()
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                                .maxAttempts(settings.maxAttempts())
+                                .build())
+                        .build())
                 .build();
     }
 }

@@ -1,20 +1,20 @@
 package io.serverlesschat.connect;
 
 import static io.restassured.RestAssured.given;
+import static io.serverlesschat.connect.Invocations.invoke;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.ValidatableResponse;
 import io.serverlesschat.localdev.LocalDynamoDb;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -32,8 +32,8 @@ class ConnectHandlerTest {
 
     @Test
     void recordsARealConnectEventWithEveryAttribute() {
-        String id = newId();
-        connect(Events.json("connect.json", id)).statusCode(200).body("statusCode", equalTo(200)).body("body", equalTo("Connected."));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200)).body("body", equalTo("Connected."));
 
         Map<String, AttributeValue> item = item(id);
         assertEquals(EVERY_ATTRIBUTE, item.keySet());
@@ -48,15 +48,15 @@ class ConnectHandlerTest {
 
     @Test
     void recordsAConnectWithoutIdentityAndLeavesOutSourceIpAndUserAgent() {
-        String id = newId();
-        connect(Events.json("connect-no-identity.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect-no-identity.json", id)).body("statusCode", equalTo(200));
         assertEquals(Set.of("connectionId", "connectedAt", "expiresAt", "domainName", "stage"), item(id).keySet());
     }
 
     @Test
     void recordsAConnectWithoutHeaders() {
-        String id = newId();
-        connect(Events.json("connect-no-headers.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect-no-headers.json", id)).body("statusCode", equalTo(200));
         Map<String, AttributeValue> item = item(id);
         assertEquals("203.0.113.9", item.get("sourceIp").s());
         assertFalse(item.containsKey("userAgent"));
@@ -64,18 +64,18 @@ class ConnectHandlerTest {
 
     @Test
     void recordsAConnectWithQueryStringParametersAndStoresNoneOfThem() {
-        String id = newId();
-        connect(Events.json("connect-query-string.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect-query-string.json", id)).body("statusCode", equalTo(200));
         assertEquals(EVERY_ATTRIBUTE, item(id).keySet());
     }
 
     @Test
     void aSecondConnectWithTheSameIdReplacesTheItem() {
-        String id = newId();
-        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
         ObjectNode again = Events.json("connect-no-identity.json", id);
         ((ObjectNode) again.get("requestContext")).put("connectedAt", 1_795_684_500_000L);
-        connect(again).body("statusCode", equalTo(200));
+        invoke(again).body("statusCode", equalTo(200));
 
         Map<String, AttributeValue> item = item(id);
         assertEquals("1795684500000", item.get("connectedAt").n());
@@ -85,11 +85,11 @@ class ConnectHandlerTest {
 
     @Test
     void usesTheClockWhenTheEventHasNoConnectedAt() {
-        String id = newId();
+        String id = Events.newConnectionId();
         ObjectNode event = Events.json("connect.json", id);
         ((ObjectNode) event.get("requestContext")).remove("connectedAt");
         long before = System.currentTimeMillis();
-        connect(event).body("statusCode", equalTo(200));
+        invoke(event).body("statusCode", equalTo(200));
         long after = System.currentTimeMillis();
 
         long connectedAt = Long.parseLong(item(id).get("connectedAt").n());
@@ -99,9 +99,9 @@ class ConnectHandlerTest {
 
     @Test
     void logsOneStructuredLinePerInvocation() {
-        String id = newId();
+        String id = Events.newConnectionId();
         try (CapturedLog log = CapturedLog.start()) {
-            connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+            invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
             List<CapturedLog.Line> lines = log.lines();
             assertEquals(1, lines.size(), () -> "one line per invocation: " + lines);
             Map<String, String> fields = lines.get(0).fields();
@@ -119,7 +119,7 @@ class ConnectHandlerTest {
 
     @Test
     void rejectsAnEventWithoutRequestContext() {
-        ObjectNode event = Events.json("connect.json", newId());
+        ObjectNode event = Events.json("connect.json", Events.newConnectionId());
         event.remove("requestContext");
         assertRejected(event, "no requestContext");
     }
@@ -131,7 +131,7 @@ class ConnectHandlerTest {
 
     @Test
     void rejectsAnotherRoute() {
-        String id = newId();
+        String id = Events.newConnectionId();
         ObjectNode event = Events.json("connect.json", id);
         ((ObjectNode) event.get("requestContext")).put("routeKey", "$default");
         assertRejected(event, "routeKey is \"$default\"");
@@ -141,7 +141,7 @@ class ConnectHandlerTest {
 
     @Test
     void rejectsAnEmptyObject() {
-        assertRejected(given().contentType("application/json").body("{}").post().then(), "no requestContext");
+        assertRejected(JsonNodeFactory.instance.objectNode(), "no requestContext");
     }
 
     @Test
@@ -149,8 +149,8 @@ class ConnectHandlerTest {
         // Quarkus answers the Runtime API with an invocation error; the process must keep serving.
         given().contentType("application/json").body("this is not { json").post().then().statusCode(500);
         given().contentType("application/json").body("[1,2,3]").post().then().statusCode(500);
-        String id = newId();
-        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
         assertEquals(id, item(id).get("connectionId").s());
     }
 
@@ -160,12 +160,12 @@ class ConnectHandlerTest {
     void answers500WhenTheTableIsMissingAndRecoversWhenItIsBack() {
         dynamo.deleteTable(LocalDynamoDbResource.TABLE);
         try {
-            assertFailsFast(newId(), "ResourceNotFoundException");
+            Invocations.assertFailsFast(Events.newConnectionId(), "ResourceNotFoundException");
         } finally {
             LocalDynamoDbResource.createTable(dynamo);
         }
-        String id = newId();
-        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
         assertEquals(id, item(id).get("connectionId").s());
     }
 
@@ -175,53 +175,27 @@ class ConnectHandlerTest {
                 "DYNAMODB_ENDPOINT names a server this test cannot stop");
         dynamo.stop();
         try {
-            assertFailsFast(newId(), "Unable to execute HTTP request");
+            Invocations.assertFailsFast(Events.newConnectionId(), "Unable to execute HTTP request");
         } finally {
             dynamo.restart();
             LocalDynamoDbResource.createTable(dynamo);
         }
-        String id = newId();
-        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
         assertEquals(id, item(id).get("connectionId").s());
-    }
-
-    /** Posts a $connect that DynamoDB cannot take; checks the answer, the bound, and the log line. */
-    private void assertFailsFast(String id, String causeInLog) {
-        try (CapturedLog log = CapturedLog.start()) {
-            long start = System.nanoTime();
-            connect(Events.json("connect.json", id))
-                    .body("statusCode", equalTo(500))
-                    .body("body", equalTo("Failed to connect."));
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(millis < 3000, "answered in " + millis + " ms; the bound is 3 s");
-
-            CapturedLog.Line line = log.lines().get(0);
-            assertEquals("ERROR", line.level());
-            assertEquals(id, line.fields().get("connectionId"));
-            assertTrue(line.fields().get("AWSRequestId") != null, "the log names the AWS request id");
-            assertTrue(line.message().contains(causeInLog), () -> "log says why: " + line.message());
-        }
     }
 
     private void assertRejected(ObjectNode event, String reason) {
         long itemsBefore = itemCount();
         try (CapturedLog log = CapturedLog.start()) {
-            assertRejected(connect(event), reason);
+            invoke(event).body("statusCode", equalTo(400)).body("body", equalTo("Bad request."));
             assertEquals(1, log.lines().size());
             assertEquals("WARN", log.lines().get(0).level());
             assertTrue(log.lines().get(0).message().contains(reason), () -> "log says why: " + log.lines());
         }
         assertEquals(itemsBefore, itemCount(), "a rejected event writes nothing");
-        String id = newId();
-        connect(Events.json("connect.json", id)).body("statusCode", equalTo(200));
-    }
-
-    private static void assertRejected(ValidatableResponse response, String reason) {
-        response.statusCode(200).body("statusCode", equalTo(400)).body("body", equalTo("Bad request."));
-    }
-
-    private static ValidatableResponse connect(ObjectNode event) {
-        return given().contentType("application/json").body(event.toString()).post().then().statusCode(200);
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
     }
 
     private Map<String, AttributeValue> item(String id) {
@@ -231,10 +205,5 @@ class ConnectHandlerTest {
 
     private long itemCount() {
         return dynamo.client().scan(s -> s.tableName(LocalDynamoDbResource.TABLE)).count();
-    }
-
-    private static String newId() {
-        // API Gateway's ids are 16 base64 characters.
-        return UUID.randomUUID().toString().replace("-", "").substring(0, 15) + "=";
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.UUID;
 
 /** Real-shaped API Gateway events from src/test/resources/events, with a fresh connection id per test. */
 final class Events {
@@ -34,6 +35,11 @@ final class Events {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A fresh id in API Gateway's shape (16 base64 characters). */
+    static String newConnectionId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 15) + "=";
     }
 
     /** ../shared/events/connect.json as the event class the handler receives. */
