@@ -2,8 +2,10 @@ package io.serverlesschat.connect;
 
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
+import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The only class that talks to DynamoDB. The client is the extension's singleton, built once per
@@ -28,6 +30,16 @@ public class ConnectionTable {
             dynamo.putItem(put -> put.tableName(tableName).item(connection.toItem()));
         } catch (SdkException e) {
             throw new TableFailure("PutItem", e);
+        }
+    }
+
+    /** Forgets the connection; deleting an item that is not there is not an error. */
+    public void delete(String connectionId) {
+        try {
+            dynamo.deleteItem(delete -> delete.tableName(tableName)
+                    .key(Map.of(Connection.CONNECTION_ID, AttributeValue.fromS(connectionId))));
+        } catch (SdkException e) {
+            throw new TableFailure("DeleteItem", e);
         }
     }
 }

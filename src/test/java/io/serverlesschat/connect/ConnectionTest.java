@@ -111,6 +111,14 @@ class ConnectionTest {
         assertRejected(noStage, "no requestContext.stage");
     }
 
+    @Test
+    void aDisconnectEventYieldsItsConnectionId() {
+        APIGatewayV2WebSocketEvent event = Events.connect("id1");
+        event.getRequestContext().setRouteKey("$disconnect");
+        assertEquals("id1", Connection.connectionIdOf(event, "$disconnect"));
+        assertThrows(RejectedEvent.class, () -> Connection.connectionIdOf(Events.connect("id1"), "$disconnect"));
+    }
+
     private static void assertRejected(APIGatewayV2WebSocketEvent event, String reason) {
         RejectedEvent e = assertThrows(RejectedEvent.class, () -> Connection.fromConnectEvent(event, 0, TTL));
         assertTrue(e.getMessage().contains(reason), () -> "reason '" + e.getMessage() + "' should say: " + reason);

@@ -23,13 +23,19 @@ final class Invocations {
         return given().contentType("application/json").body(event.toString()).post().then().statusCode(200);
     }
 
-    /** Posts a $connect that DynamoDB cannot take: 500, no exception text, within the bound, logged with its cause. */
+    /** Posts a $connect that DynamoDB cannot take: see {@link #assertFailsFast(ObjectNode, String, String)}. */
     static void assertFailsFast(String connectionId, String causeInLog) {
+        assertFailsFast(Events.json("connect.json", connectionId), "Failed to connect.", causeInLog);
+    }
+
+    /** Posts an event DynamoDB cannot serve: 500, no exception text, within the bound, logged with its cause. */
+    static void assertFailsFast(ObjectNode event, String failedBody, String causeInLog) {
+        String connectionId = event.get("requestContext").get("connectionId").asText();
         try (CapturedLog log = CapturedLog.start()) {
             long start = System.nanoTime();
-            invoke(Events.json("connect.json", connectionId))
+            invoke(event)
                     .body("statusCode", equalTo(500))
-                    .body("body", equalTo("Failed to connect."));
+                    .body("body", equalTo(failedBody));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < BOUND_MILLIS, "answered in " + millis + " ms; the bound is " + BOUND_MILLIS + " ms");
 
