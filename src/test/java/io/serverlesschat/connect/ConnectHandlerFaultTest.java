@@ -40,8 +40,10 @@ class ConnectHandlerFaultTest {
     @Test
     void throttledWritesAreRetriedAFewTimesThenAnswered500() {
         faults.mode(Mode.THROTTLE);
-        Invocations.assertFailsFast(Events.newConnectionId(), "ProvisionedThroughputExceededException");
-        assertEquals(3, faults.requests(), "connections.max-attempts (3) attempts, then give up");
+        // The SDK backs off a throttle with jitter: either the three attempts end first or the call timeout does.
+        Invocations.assertFailsFast(Events.newConnectionId(), "ProvisionedThroughputExceededException|ApiCallTimeoutException");
+        int attempts = faults.requests();
+        assertTrue(attempts >= 2 && attempts <= 3, "retried, at most connections.max-attempts (3) times: " + attempts);
     }
 
     @Test
