@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -105,10 +106,12 @@ class SamTemplateTest {
     }
 
     @Test
-    void functionFindsItsTableThroughTableName() throws IOException {
+    void functionIsTheConnectHandlerAndFindsItsTableThroughTableName() throws IOException {
         Map<String, Object> variables = map(map(properties("OnConnectFunction").get("Environment")).get("Variables"));
-        assertEquals(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"), "DISABLE_SIGNAL_HANDLERS", "true"), variables);
+        assertEquals(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"), "QUARKUS_LAMBDA_HANDLER", "connect",
+                "DISABLE_SIGNAL_HANDLERS", "true"), variables);
         assertEquals("${TABLE_NAME}", applicationProperties().getProperty("connections.table-name"));
+        assertEquals("connect", ConnectHandler.class.getAnnotation(Named.class).value());
     }
 
     @Test
