@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds target/function.zip, the native Lambda zip, with only Docker or Podman on the host.
+#
+#   docker/build.sh                                  x86_64, checked for provided.al2 (the template's defaults)
+#   ARCHITECTURE=arm64 docker/build.sh               for Architecture=arm64 (emulated on an x86_64 host: slow)
+#   RUNTIME=provided.al2023 docker/build.sh          checks the zip for provided.al2023 instead
+#   CONTAINER_ENGINE=podman docker/build.sh          when both engines are installed
+#
+# The engine needs about 4 GB of memory for native-image.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ENGINE=${CONTAINER_ENGINE:-$(command -v docker || command -v podman || true)}
+if [ -z "$ENGINE" ]; then
+  echo "docker/build.sh needs docker or podman" >&2
+  exit 1
+fi
+ARCHITECTURE=${ARCHITECTURE:-x86_64}
+case "$ARCHITECTURE" in
+  x86_64) platform=linux/amd64 ;;
+  arm64) platform=linux/arm64 ;;
+  *) echo "ARCHITECTURE must be x86_64 or arm64 (the template's Architecture)" >&2; exit 1 ;;
+esac
+# The one place the builder image is named.
+BUILDER_IMAGE=$(sed -n 's/^quarkus\.native\.builder-image=//p' src/main/resources/application.properties)
+if [ -z "$BUILDER_IMAGE" ]; then
+  echo "no quarkus.native.builder-image in src/main/resources/application.properties" >&2
+  exit 1
+fi
+
+image=serverless-chat-connect-native-build
+"$ENGINE" build --platform "$platform" -f docker/Dockerfile -t "$image" \
+  --build-arg BUILDER_IMAGE="$BUILDER_IMAGE" \
+  --build-arg ARCHITECTURE="$ARCHITECTURE" \
+  --build-arg RUNTIME="${RUNTIME:-provided.al2}" .
+
+# Copy the zip out of the image without running it.
+container=$("$ENGINE" create "$image")
+trap '"$ENGINE" rm "$container" >/dev/null' EXIT
+mkdir -p target
+"$ENGINE" cp "$container:/project/target/function.zip" target/function.zip
+echo "target/function.zip built for $ARCHITECTURE: deploy it with sam deploy -t sam.native.yaml --guided"
