@@ -17,6 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
@@ -32,6 +34,23 @@ import org.yaml.snakeyaml.nodes.Tag;
  * with the code, least privilege, the original lab's logical IDs). cfn-lint checks the rest (.ci/run).
  */
 class SamTemplateTest {
+
+    /** One WebSocket route and everything the template wires for it, under the original lab's names. */
+    record Route(String key, String function, String permission, String integration, String route, String logGroup,
+            Class<? extends RouteHandler> handler, String action) {
+        @Override
+        public String toString() {
+            return key;
+        }
+    }
+
+    static List<Route> routes() {
+        return List.of(
+                new Route("$connect", "OnConnectFunction", "OnConnectPermission", "IntegrationConnect", "RouteConnect",
+                        "OnConnectLogGroup", ConnectHandler.class, "dynamodb:PutItem"),
+                new Route("$disconnect", "OnDisconnectFunction", "OnDisconnectPermission", "IntegrationDisconnect",
+                        "RouteDisconnect", "OnDisconnectLogGroup", DisconnectHandler.class, "dynamodb:DeleteItem"));
+    }
 
     private static Map<String, Object> template;
     private static Map<String, Object> resources;
@@ -50,13 +69,15 @@ class SamTemplateTest {
         Map<String, String> expected = Map.of(
                 "ConnectionsTable", "AWS::DynamoDB::Table",
                 "ApiGateway", "AWS::ApiGatewayV2::Api",
-                "OnConnectFunction", "AWS::Serverless::Function",
-                "OnConnectPermission", "AWS::Lambda::Permission",
-                "IntegrationConnect", "AWS::ApiGatewayV2::Integration",
-                "RouteConnect", "AWS::ApiGatewayV2::Route",
                 "Deployment", "AWS::ApiGatewayV2::Deployment",
                 "Stage", "AWS::ApiGatewayV2::Stage");
         expected.forEach((id, type) -> assertEquals(type, map(resources.get(id)).get("Type"), id));
+        for (Route route : routes()) {
+            assertEquals("AWS::Serverless::Function", map(resources.get(route.function())).get("Type"), route.function());
+            assertEquals("AWS::Lambda::Permission", map(resources.get(route.permission())).get("Type"), route.permission());
+            assertEquals("AWS::ApiGatewayV2::Integration", map(resources.get(route.integration())).get("Type"), route.integration());
+            assertEquals("AWS::ApiGatewayV2::Route", map(resources.get(route.route())).get("Type"), route.route());
+        }
     }
 
     @Test
@@ -93,30 +114,33 @@ class SamTemplateTest {
         assertEquals("$request.body.action", api.get("RouteSelectionExpression"));
     }
 
-    @Test
-    void functionRunsTheNativeZipOnTheChosenCustomRuntime() {
-        Map<String, Object> function = properties("OnConnectFunction");
+    @ParameterizedTest
+    @MethodSource("routes")
+    void functionRunsTheNativeZipOnTheChosenCustomRuntime(Route route) {
+        Map<String, Object> function = properties(route.function());
         assertEquals("target/function.zip", function.get("CodeUri"));
         assertTrue(function.get("Handler") instanceof String, "the custom runtime ignores Handler, but Lambda requires one");
         assertEquals(Map.of("Ref", "Runtime"), function.get("Runtime"));
         assertEquals(List.of(Map.of("Ref", "Architecture")), function.get("Architectures"));
         assertEquals(256, function.get("MemorySize"));
-        assertEquals(Map.of("LogGroup", Map.of("Ref", "OnConnectLogGroup")), function.get("LoggingConfig"));
-        assertTrue(properties("OnConnectLogGroup").get("RetentionInDays") instanceof Integer, "log retention");
+        assertEquals(Map.of("LogGroup", Map.of("Ref", route.logGroup())), function.get("LoggingConfig"));
+        assertTrue(properties(route.logGroup()).get("RetentionInDays") instanceof Integer, "log retention");
     }
 
-    @Test
-    void functionIsTheConnectHandlerAndFindsItsTableThroughTableName() throws IOException {
-        Map<String, Object> variables = map(map(properties("OnConnectFunction").get("Environment")).get("Variables"));
-        assertEquals(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"), "QUARKUS_LAMBDA_HANDLER", "connect",
+    @ParameterizedTest
+    @MethodSource("routes")
+    void functionSelectsTheRoutesHandlerAndFindsItsTableThroughTableName(Route route) throws IOException {
+        Map<String, Object> variables = map(map(properties(route.function()).get("Environment")).get("Variables"));
+        assertEquals(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"),
+                "QUARKUS_LAMBDA_HANDLER", route.handler().getAnnotation(Named.class).value(),
                 "DISABLE_SIGNAL_HANDLERS", "true"), variables);
         assertEquals("${TABLE_NAME}", applicationProperties().getProperty("connections.table-name"));
-        assertEquals("connect", ConnectHandler.class.getAnnotation(Named.class).value());
     }
 
-    @Test
-    void functionTimeoutLeavesRoomForTheDynamoDbCallButNotForApiGatewaysTimeout() throws IOException {
-        int timeoutSeconds = (Integer) properties("OnConnectFunction").get("Timeout");
+    @ParameterizedTest
+    @MethodSource("routes")
+    void functionTimeoutLeavesRoomForTheDynamoDbCallButNotForApiGatewaysTimeout(Route route) throws IOException {
+        int timeoutSeconds = (Integer) properties(route.function()).get("Timeout");
         Matcher call = Pattern.compile("\\$\\{DYNAMODB_CALL_TIMEOUT:(\\d+)ms}")
                 .matcher(applicationProperties().getProperty("quarkus.dynamodb.api-call-timeout"));
         assertTrue(call.matches(), "quarkus.dynamodb.api-call-timeout is no longer ${DYNAMODB_CALL_TIMEOUT:<n>ms}");
@@ -125,9 +149,10 @@ class SamTemplateTest {
         assertTrue(timeoutSeconds <= 10, "Timeout " + timeoutSeconds + " s is not well under API Gateway's 29 s");
     }
 
-    @Test
-    void functionMayOnlyPutItemsInItsTable() {
-        List<Object> policies = list(properties("OnConnectFunction").get("Policies"));
+    @ParameterizedTest
+    @MethodSource("routes")
+    void functionMayOnlyDoItsOneWriteInItsTable(Route route) {
+        List<Object> policies = list(properties(route.function()).get("Policies"));
         assertEquals(1, policies.size(), "one inline policy, no SAM policy template (DynamoDBCrudPolicy)");
         Map<String, Object> policy = map(policies.get(0));
         assertEquals("2012-10-17", policy.get("Version"));
@@ -135,34 +160,36 @@ class SamTemplateTest {
         assertEquals(1, statements.size());
         Map<String, Object> statement = map(statements.get(0));
         assertEquals("Allow", statement.get("Effect"));
-        assertEquals("dynamodb:PutItem", statement.get("Action"));
+        assertEquals(route.action(), statement.get("Action"));
         assertEquals(Map.of("Fn::GetAtt", List.of("ConnectionsTable", "Arn")), statement.get("Resource"));
     }
 
-    @Test
-    void routeConnectsToTheFunctionThroughAProxyIntegration() {
-        Map<String, Object> route = properties("RouteConnect");
+    @ParameterizedTest
+    @MethodSource("routes")
+    void routeReachesItsFunctionThroughAProxyIntegration(Route r) {
+        Map<String, Object> route = properties(r.route());
         assertEquals(Map.of("Ref", "ApiGateway"), route.get("ApiId"));
-        assertEquals("$connect", route.get("RouteKey"));
+        assertEquals(r.key(), route.get("RouteKey"));
         assertEquals("NONE", route.get("AuthorizationType"));
-        assertEquals("RouteConnect", route.get("OperationName"));
-        assertEquals(Map.of("Fn::Sub", "integrations/${IntegrationConnect}"), route.get("Target"));
+        assertEquals(r.route(), route.get("OperationName"));
+        assertEquals(Map.of("Fn::Sub", "integrations/${" + r.integration() + "}"), route.get("Target"));
 
-        Map<String, Object> integration = properties("IntegrationConnect");
+        Map<String, Object> integration = properties(r.integration());
         assertEquals(Map.of("Ref", "ApiGateway"), integration.get("ApiId"));
         assertEquals("AWS_PROXY", integration.get("IntegrationType"));
         assertEquals(Map.of("Fn::Sub",
-                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${OnConnectFunction.Arn}/invocations"),
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + r.function() + ".Arn}/invocations"),
                 integration.get("IntegrationUri"));
     }
 
-    @Test
-    void apiGatewayMayInvokeTheFunctionOnlyForThisApisConnectRoute() {
-        Map<String, Object> permission = properties("OnConnectPermission");
+    @ParameterizedTest
+    @MethodSource("routes")
+    void apiGatewayMayInvokeTheFunctionOnlyForThisApisRoute(Route route) {
+        Map<String, Object> permission = properties(route.permission());
         assertEquals("lambda:InvokeFunction", permission.get("Action"));
-        assertEquals(Map.of("Ref", "OnConnectFunction"), permission.get("FunctionName"));
+        assertEquals(Map.of("Ref", route.function()), permission.get("FunctionName"));
         assertEquals("apigateway.amazonaws.com", permission.get("Principal"));
-        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Stage}/$connect"),
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Stage}/" + route.key()),
                 permission.get("SourceArn"));
     }
 
@@ -190,7 +217,9 @@ class SamTemplateTest {
                 value(outputs, "CallbackURL"));
         assertEquals(Map.of("Ref", "ConnectionsTable"), value(outputs, "ConnectionsTableName"));
         assertEquals(Map.of("Fn::GetAtt", List.of("ConnectionsTable", "Arn")), value(outputs, "ConnectionsTableArn"));
-        assertEquals(Map.of("Fn::GetAtt", List.of("OnConnectFunction", "Arn")), value(outputs, "OnConnectFunctionArn"));
+        for (Route route : routes()) {
+            assertEquals(Map.of("Fn::GetAtt", List.of(route.function(), "Arn")), value(outputs, route.function() + "Arn"));
+        }
     }
 
     // ---- helpers
