@@ -38,7 +38,9 @@ import java.util.concurrent.TimeoutException;
  * Differences from the emulator, each to behave as Lambda's own Runtime API does: responses and errors
  * are acknowledged with 202 (AWS's Java runtime client treats anything else as fatal when it reports an
  * error); {@code /runtime/init/error} is a route of its own (the emulator would queue it as an event);
- * the event carries Lambda-Runtime-Deadline-Ms and Lambda-Runtime-Invoked-Function-Arn.
+ * the event carries Lambda-Runtime-Deadline-Ms and Lambda-Runtime-Invoked-Function-Arn, and always a
+ * Content-Type (the emulator passes on the POST's, if any; AWS's Java runtime client 2.10.1 dies with
+ * SIGSEGV in its native code on a /next answer without one).
  */
 public class RuntimeApiServer extends MockEventServer {
 
@@ -164,6 +166,12 @@ public class RuntimeApiServer extends MockEventServer {
                         Long.toString(System.currentTimeMillis() + timeout.toMillis()))
                 .putHeader(AmazonLambdaApi.LAMBDA_RUNTIME_INVOKED_FUNCTION_ARN, functionArn));
         super.nextEvent(ctx);
+    }
+
+    @Override
+    protected String getEventContentType(RoutingContext request) {
+        String given = super.getEventContentType(request);
+        return given != null ? given : "application/json";
     }
 
     @Override

@@ -93,6 +93,16 @@ class RuntimeApiServerTest {
     }
 
     @Test
+    void anEventPostedWithoutContentTypeIsStillDeliveredAsJson() throws Exception {
+        http.sendAsync(HttpRequest.newBuilder(api.eventsUri()).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> next = http.send(HttpRequest.newBuilder(runtime("invocation/next")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", next.headers().firstValue("Content-Type").orElse(null),
+                "AWS's Java runtime client crashes on a /next without a Content-Type");
+    }
+
+    @Test
     void aResponseForAnUnknownRequestIsRefused() throws Exception {
         HttpResponse<String> ack = http.send(HttpRequest.newBuilder(runtime("invocation/nobody/response"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
