@@ -64,7 +64,11 @@ public final class MarkdownReport {
         return md.toString();
     }
 
+    /** The ratio of a function's variant to the same variant of the baseline; none for the baseline itself. */
     private static Optional<Double> baselineRatio(Results results, Results.Variant v, Figure f) {
+        if (ColdStart.BASELINE.equals(v.function)) {
+            return Optional.empty();
+        }
         return results.ratios.stream()
                 .filter(r -> r.of().equals(v.key) && r.figure().equals(f.key()) && r.to().startsWith(ColdStart.BASELINE + "/"))
                 .map(Results.Ratio::p50Ratio).findFirst();

@@ -36,7 +36,13 @@ class OutputTest {
         results.variants.add(connect);
         results.variants.add(baseline);
         results.variants.add(Results.Variant.skipped("connect/native", "connect", "native", null, "not-built", "no native zip"));
+        Results.Variant baselineCds = new Results.Variant("baseline/jvm-cds@17", "baseline", "jvm-cds", "17.0.15");
+        for (int i = 1; i <= 3; i++) {
+            baselineCds.runs.add(new Results.Run(i, false, figures(300 + i * 10, 10, 310 + i * 10), 200, true, null));
+        }
+        results.variants.add(baselineCds);
         results.addRatios("connect/jvm@17", "baseline/jvm@17");
+        results.addRatios("baseline/jvm-cds@17", "baseline/jvm@17");
         return results;
     }
 
@@ -73,6 +79,9 @@ class OutputTest {
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| connect/jvm@17 | 17.0.15 | total (exec to answer) (ms) | 3 | 760 | **770** | 780 | 780 | 1.77 |"), md);
         assertTrue(md.contains("- connect/native: not-built (no native zip)"), md);
+        assertTrue(md.contains("| baseline/jvm-cds@17 | 17.0.15 | total (exec to answer) (ms) | 3 | 320 | **330** | 340 | 340 | - |"),
+                "the baseline is not compared with itself in the baseline column:\n" + md);
+        assertTrue(md.contains("| total (exec to answer) | baseline/jvm-cds@17 | baseline/jvm@17 | 0.76 |"), md);
 
         BufferedImage png = ImageIO.read(dir.resolve("chart.png").toFile());
         assertEquals(1400, png.getWidth());
