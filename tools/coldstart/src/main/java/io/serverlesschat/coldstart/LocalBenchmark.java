@@ -157,8 +157,9 @@ final class LocalBenchmark {
                     } else {
                         results.variants.add(Results.Variant.skipped(key, function, variant, null, "not-built",
                                 zipPath + (zip.isPresent() ? " is a JVM build" : " does not exist")
-                                        + "; a native build needs GraalVM/Mandrel or a container: ./mvnw package -Pnative"
-                                        + " (see the README), then pass it with --function-zip"));
+                                        + "; a native build needs GraalVM/Mandrel or a container engine"
+                                        + " (./mvnw package -DskipTests -Dnative -Dquarkus.native.container-build=true);"
+                                        + " then pass it with --function-zip"));
                     }
                     continue;
                 }
