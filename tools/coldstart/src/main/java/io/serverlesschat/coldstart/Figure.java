@@ -1,0 +1,23 @@
+package io.serverlesschat.coldstart;
+
+import java.util.List;
+
+/** One measured quantity of a run: its key in results.json, how a person reads it, and its unit. */
+public record Figure(String key, String label, String unit) {
+
+    // Local mode.
+    public static final Figure INIT = new Figure("initMs", "init (exec to first /next)", "ms");
+    public static final Figure INVOCATION = new Figure("invocationMs", "first invocation (event to answer)", "ms");
+    public static final Figure TOTAL = new Figure("totalMs", "total (exec to answer)", "ms");
+    public static final Figure PEAK_RSS = new Figure("peakRssMb", "peak RSS of the process tree", "MB");
+    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, PEAK_RSS);
+
+    // AWS mode, from the REPORT line.
+    public static final Figure AWS_INIT = new Figure("initDurationMs", "Init Duration", "ms");
+    public static final Figure AWS_RESTORE = new Figure("restoreDurationMs", "Restore Duration (SnapStart)", "ms");
+    public static final Figure AWS_DURATION = new Figure("durationMs", "Duration", "ms");
+    public static final Figure AWS_BILLED = new Figure("billedDurationMs", "Billed Duration", "ms");
+    public static final Figure AWS_MEMORY = new Figure("maxMemoryUsedMb", "Max Memory Used", "MB");
+    public static final Figure AWS_COLD_START = new Figure("coldStartMs", "cold start (init or restore + duration)", "ms");
+    public static final List<Figure> AWS = List.of(AWS_INIT, AWS_RESTORE, AWS_DURATION, AWS_BILLED, AWS_MEMORY, AWS_COLD_START);
+}

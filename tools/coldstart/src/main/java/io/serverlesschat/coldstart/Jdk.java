@@ -1,0 +1,75 @@
+package io.serverlesschat.coldstart;
+
+import io.serverlesschat.local.FunctionLauncher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** A JDK that runs JVM variants: where it is, its feature version and its full version. */
+public record Jdk(Path home, int feature, String version) {
+
+    /** The JDK at {@code home}. */
+    public static Jdk at(Path home) {
+        int feature = FunctionLauncher.javaFeatureVersion(home);
+        return new Jdk(home, feature, fullVersion(home));
+    }
+
+    /**
+     * A JDK for "17", "25" (found as the JDK running this tool, $JAVA_HOME or under /usr/lib/jvm), or
+     * a path to a JDK's home.
+     */
+    public static Optional<Jdk> find(String spec) {
+        if (spec.contains("/")) {
+            Path home = Path.of(spec);
+            return Files.isExecutable(home.resolve("bin/java")) ? Optional.of(at(home)) : Optional.empty();
+        }
+        int feature = Integer.parseInt(spec);
+        for (Path home : candidates()) {
+            try {
+                if (Files.isExecutable(home.resolve("bin/java")) && FunctionLauncher.javaFeatureVersion(home) == feature) {
+                    return Optional.of(at(home));
+                }
+            } catch (IllegalArgumentException notAJdk) {
+                // keep looking
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<Path> candidates() {
+        List<Path> homes = new ArrayList<>();
+        homes.add(Path.of(System.getProperty("java.home")));
+        String javaHome = System.getenv("JAVA_HOME");
+        if (javaHome != null && !javaHome.isBlank()) {
+            homes.add(Path.of(javaHome));
+        }
+        try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+            jvms.filter(p -> !Files.isSymbolicLink(p)).sorted().forEach(homes::add);
+        } catch (IOException none) {
+            // no system JDKs
+        }
+        return homes;
+    }
+
+    private static String fullVersion(Path home) {
+        try {
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_RUNTIME_VERSION=")) {
+                    return line.substring("JAVA_RUNTIME_VERSION=".length()).replace("\"", "");
+                }
+            }
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    return line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+}

@@ -1,0 +1,114 @@
+package io.serverlesschat.coldstart;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything one benchmark measured; written as results.json (schema in the README). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"schema", "mode", "startedAt", "finishedAt", "machine", "settings", "figures", "variants", "ratios"})
+public final class Results {
+
+    public static final int SCHEMA = 1;
+
+    public final int schema = SCHEMA;
+    public final String mode;
+    public String startedAt;
+    public String finishedAt;
+    public final Map<String, Object> machine = new LinkedHashMap<>();
+    public final Map<String, Object> settings = new LinkedHashMap<>();
+    public final List<Figure> figures;
+    public final List<Variant> variants = new ArrayList<>();
+    public final List<Ratio> ratios = new ArrayList<>();
+
+    public Results(String mode, List<Figure> figures) {
+        this.mode = mode;
+        this.figures = figures;
+    }
+
+    public Optional<Variant> variant(String key) {
+        return variants.stream().filter(v -> v.key.equals(key)).findFirst();
+    }
+
+    /** Any run, warm-up included, that did not answer 200 or could not be measured. */
+    public boolean anyRunFailed() {
+        return variants.stream().flatMap(v -> v.runs.stream()).anyMatch(r -> !r.ok());
+    }
+
+    /** One thing measured: a function on a runtime (local) or a deployed function (AWS). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"key", "function", "variant", "jdk", "status", "reason", "details", "summary", "runs"})
+    public static final class Variant {
+        public final String key;
+        public final String function;
+        public final String variant;
+        /** The JDK's full version for JVM variants. */
+        public final String jdk;
+        /** "ran", or "not-built" / "unavailable" with a reason: never a made-up figure. */
+        public String status = "ran";
+        public String reason;
+        public final Map<String, Object> details = new LinkedHashMap<>();
+        public final List<Run> runs = new ArrayList<>();
+
+        public Variant(String key, String function, String variant, String jdk) {
+            this.key = key;
+            this.function = function;
+            this.variant = variant;
+            this.jdk = jdk;
+        }
+
+        public static Variant skipped(String key, String function, String variant, String jdk, String status, String reason) {
+            Variant v = new Variant(key, function, variant, jdk);
+            v.status = status;
+            v.reason = reason;
+            return v;
+        }
+
+        /** Stats per figure over the measured (non-warm-up) runs that succeeded. */
+        public Map<String, Stats> getSummary() {
+            Map<String, Stats> summary = new LinkedHashMap<>();
+            List<Run> measured = runs.stream().filter(r -> !r.warmup() && r.ok()).toList();
+            if (measured.isEmpty()) {
+                return summary;
+            }
+            java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+            measured.forEach(r -> keys.addAll(r.figures().keySet()));
+            for (String figure : keys) {
+                List<Double> values = measured.stream().map(r -> r.figures().get(figure)).filter(v -> v != null).toList();
+                if (!values.isEmpty()) {
+                    summary.put(figure, Stats.of(values));
+                }
+            }
+            return summary;
+        }
+    }
+
+    /** One cold start. {@code figures} holds the keys of {@link Figure}; {@code status} is the function's statusCode. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Run(int run, boolean warmup, Map<String, Double> figures, Integer status, boolean ok, String error) {
+    }
+
+    /** p50 of {@code figure} for {@code of} divided by p50 for {@code to}. */
+    public record Ratio(String figure, String of, String to, double p50Ratio) {
+    }
+
+    /** Adds the ratio of two variants' p50s for every figure both have. */
+    public void addRatios(String of, String to) {
+        Optional<Variant> a = variant(of);
+        Optional<Variant> b = variant(to);
+        if (a.isEmpty() || b.isEmpty()) {
+            return;
+        }
+        Map<String, Stats> sa = a.get().getSummary();
+        Map<String, Stats> sb = b.get().getSummary();
+        for (Figure f : figures) {
+            if (sa.containsKey(f.key()) && sb.containsKey(f.key()) && sb.get(f.key()).p50() > 0) {
+                ratios.add(new Ratio(f.key(), of, to, sa.get(f.key()).p50() / sb.get(f.key()).p50()));
+            }
+        }
+    }
+}

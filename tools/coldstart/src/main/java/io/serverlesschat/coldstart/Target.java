@@ -1,0 +1,25 @@
+package io.serverlesschat.coldstart;
+
+import io.serverlesschat.local.FunctionZip;
+import java.nio.file.Path;
+
+/**
+ * What one local variant runs: a function (the $connect function or the baseline) unpacked in
+ * {@code taskRoot}, as {@code variant} ("jvm", "jvm-cds" or "native") on {@code jdk} (null for native).
+ */
+public record Target(String function, String variant, Jdk jdk, FunctionZip.Kind kind, Path taskRoot) {
+
+    /** e.g. connect/jvm-cds@17, baseline/jvm@25, connect/native. */
+    public String key() {
+        return key(function, variant, jdk == null ? null : jdk.feature());
+    }
+
+    public static String key(String function, String variant, Integer jdkFeature) {
+        return function + "/" + variant + (jdkFeature == null ? "" : "@" + jdkFeature);
+    }
+
+    /** Whether a 200 from it means an item was written (the baseline writes nothing). */
+    public boolean writesItem() {
+        return ColdStart.CONNECT.equals(function);
+    }
+}

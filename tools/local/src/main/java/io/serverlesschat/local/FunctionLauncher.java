@@ -1,0 +1,218 @@
+package io.serverlesschat.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Starts a function from its unpacked function.zip the way Lambda does.
+ *
+ * <ul>
+ * <li>Native package: its {@code bootstrap}, as the provided.al2 / provided.al2023 runtimes run it.</li>
+ * <li>JVM package: AWS's Java runtime interface client ({@value #RIC_MAIN}) on its own class path, in the
+ * task root, loading {@value #QUARKUS_HANDLER}; the runtime client puts the task root and its
+ * {@code lib/*.jar} on the class loader it gives the handler, exactly as in the managed java17/21
+ * runtimes. The JVM gets the flags those runtimes use ({@link #awsJvmOptions}).</li>
+ * </ul>
+ *
+ * Both get Lambda's reserved environment ({@link LambdaEnvironment}) plus the function's own
+ * variables, and nothing else.
+ */
+public final class FunctionLauncher {
+
+    public static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+    public static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+
+    private final FunctionZip.Kind kind;
+    private final Path taskRoot;
+    private String runtimeApi;
+    private String functionName = "function";
+    private int memoryMb = 1024;
+    private String region = LambdaEnvironment.DEFAULT_REGION;
+    private final Map<String, String> functionEnv = new LinkedHashMap<>();
+    private Path javaHome = Path.of(System.getProperty("java.home"));
+    private final List<String> extraJvmOptions = new ArrayList<>();
+    private List<Path> ricClassPath;
+    private Path output;
+
+    private FunctionLauncher(FunctionZip.Kind kind, Path taskRoot) {
+        this.kind = kind;
+        this.taskRoot = taskRoot.toAbsolutePath();
+    }
+
+    /** A launcher for the package unpacked in {@code taskRoot} (see {@link FunctionZip#unpack}). */
+    public static FunctionLauncher of(FunctionZip.Kind kind, Path taskRoot) {
+        return new FunctionLauncher(kind, taskRoot);
+    }
+
+    /** AWS_LAMBDA_RUNTIME_API, e.g. {@link RuntimeApiServer#runtimeApiAddress()}. Required. */
+    public FunctionLauncher runtimeApi(String hostPortAndPath) {
+        this.runtimeApi = hostPortAndPath;
+        return this;
+    }
+
+    public FunctionLauncher functionName(String name) {
+        this.functionName = name;
+        return this;
+    }
+
+    /** The function's memory setting; also sizes the JVM heap as Lambda does. Default 1024. */
+    public FunctionLauncher memoryMb(int memoryMb) {
+        this.memoryMb = memoryMb;
+        return this;
+    }
+
+    public FunctionLauncher region(String region) {
+        this.region = region;
+        return this;
+    }
+
+    /** One of the function's own environment variables (TABLE_NAME, DYNAMODB_ENDPOINT, ...). */
+    public FunctionLauncher env(String name, String value) {
+        functionEnv.put(name, value);
+        return this;
+    }
+
+    /** The JDK that runs a JVM package. Default: the one running this tool. */
+    public FunctionLauncher javaHome(Path javaHome) {
+        this.javaHome = javaHome;
+        return this;
+    }
+
+    /** JVM options after AWS's own (e.g. a class-data archive). */
+    public FunctionLauncher jvmOptions(List<String> options) {
+        extraJvmOptions.addAll(options);
+        return this;
+    }
+
+    /** The runtime interface client's jars. Default: {@link #defaultRicClassPath()}. */
+    public FunctionLauncher ricClassPath(List<Path> jars) {
+        this.ricClassPath = List.copyOf(jars);
+        return this;
+    }
+
+    /** Where the process' stdout and stderr go. Default: a temporary file. */
+    public FunctionLauncher output(Path file) {
+        this.output = file;
+        return this;
+    }
+
+    /**
+     * The flags of AWS's managed Java 17+ runtimes, as their bootstrap passes them (AWS documents the
+     * tiered-compilation default in "Customize Java runtime startup behavior"; the full command line
+     * was captured from a java17 environment in 2023). Left out: their log4j hot-patch agent, and their
+     * class-data archive of the runtime (-XX:SharedArchiveFile=/var/lang/lib/server/runtime.jsa), for
+     * which the JDK's default archive stands in. The heap is {@value #HEAP_PERCENT}% of the memory
+     * setting: AWS sizes it from the memory too, by a formula it does not publish.
+     */
+    public static List<String> awsJvmOptions(int memoryMb) {
+        return List.of(
+                "-XX:MaxHeapSize=" + (memoryMb * 1024L * HEAP_PERCENT / 100) + "k",
+                "-XX:+UseSerialGC",
+                "-XX:+TieredCompilation",
+                "-XX:TieredStopAtLevel=1",
+                "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "-Djava.net.preferIPv4Stack=true",
+                "-XX:+ErrorFileToStderr");
+    }
+
+    static final int HEAP_PERCENT = 85;
+
+    /** The command this launcher runs. */
+    public List<String> command() {
+        if (kind == FunctionZip.Kind.NATIVE) {
+            return List.of(taskRoot.resolve("bootstrap").toString());
+        }
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        command.addAll(awsJvmOptions(memoryMb));
+        command.addAll(extraJvmOptions);
+        command.add("-classpath");
+        command.add((ricClassPath != null ? ricClassPath : defaultRicClassPath()).stream()
+                .map(Path::toString).collect(Collectors.joining(":")));
+        command.add(RIC_MAIN);
+        command.add(QUARKUS_HANDLER);
+        return command;
+    }
+
+    /** The process' whole environment: Lambda's reserved variables, then the function's own. */
+    public Map<String, String> environment() {
+        Objects.requireNonNull(runtimeApi, "runtimeApi");
+        String handler = kind == FunctionZip.Kind.NATIVE ? "not.used.by.native" : QUARKUS_HANDLER;
+        String executionEnv = kind == FunctionZip.Kind.NATIVE ? null : "AWS_Lambda_java" + javaFeatureVersion(javaHome);
+        Map<String, String> env = LambdaEnvironment.reserved(runtimeApi, handler, taskRoot, functionName, memoryMb,
+                region, executionEnv);
+        env.putAll(functionEnv);
+        return env;
+    }
+
+    /** Starts the function; its init begins now. */
+    public FunctionProcess start() {
+        try {
+            Path out = output != null ? output : Files.createTempFile("function-", ".log");
+            ProcessBuilder builder = new ProcessBuilder(command())
+                    .directory(taskRoot.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.toFile());
+            builder.environment().clear();
+            builder.environment().putAll(environment());
+            long startNanos = System.nanoTime();
+            return new FunctionProcess(builder.start(), startNanos, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the function in " + taskRoot, e);
+        }
+    }
+
+    /**
+     * The runtime client's jars that this module's build copies next to its classes (target/ric), or the
+     * directory named by the system property {@code serverlesschat.ric.dir}.
+     */
+    public static List<Path> defaultRicClassPath() {
+        Path dir;
+        String property = System.getProperty("serverlesschat.ric.dir");
+        if (property != null) {
+            dir = Path.of(property);
+        } else {
+            try {
+                Path code = Path.of(FunctionLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                dir = code.getParent().resolve("ric");
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try (Stream<Path> jars = Files.list(dir)) {
+            List<Path> list = jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList();
+            if (list.stream().noneMatch(p -> p.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client"))) {
+                throw new IllegalStateException("no runtime interface client jar in " + dir);
+            }
+            return list;
+        } catch (IOException e) {
+            throw new IllegalStateException("no runtime interface client in " + dir
+                    + " (build tools/local, or set -Dserverlesschat.ric.dir)", e);
+        }
+    }
+
+    /** The feature version (17, 25, ...) of the JDK in {@code javaHome}, from its {@code release} file. */
+    public static int javaFeatureVersion(Path javaHome) {
+        try {
+            for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+                    return Integer.parseInt(version.split("[.+-]")[0]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalArgumentException("not a JDK: " + javaHome + " (" + e.getMessage() + ")");
+        }
+        throw new IllegalArgumentException("not a JDK: " + javaHome + " (release has no JAVA_VERSION)");
+    }
+}

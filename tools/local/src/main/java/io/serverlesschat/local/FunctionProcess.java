@@ -1,0 +1,91 @@
+package io.serverlesschat.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running function process started by {@link FunctionLauncher}: when it was exec'd, its peak memory,
+ * its output, and a stop that takes its whole process tree down with it.
+ */
+public final class FunctionProcess implements AutoCloseable {
+
+    private final Process process;
+    private final long startNanos;
+    private final Path output;
+    private final ProcessTreeMemory memory;
+
+    FunctionProcess(Process process, long startNanos, Path output) {
+        this.process = process;
+        this.startNanos = startNanos;
+        this.output = output;
+        this.memory = new ProcessTreeMemory(process.toHandle(), Duration.ofMillis(50));
+    }
+
+    /** System.nanoTime() taken just before the process was started. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The exit code once the process has ended. */
+    public OptionalInt exitCode() {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    }
+
+    /** Peak resident memory of the process tree so far, KiB (see {@link ProcessTreeMemory}). */
+    public long peakRssKb() {
+        return memory.peakKb();
+    }
+
+    /** The file that receives the process' stdout and stderr. */
+    public Path output() {
+        return output;
+    }
+
+    /** The last {@code lines} lines of the process' output, for error messages. */
+    public String outputTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(output, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Asks the tree to stop (SIGTERM), then kills what is left after {@code grace}. */
+    public void stop(Duration grace) {
+        memory.close();
+        List<ProcessHandle> tree = process.descendants().toList();
+        tree.forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+            tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the tree at once, as Lambda does to an environment it reclaims. */
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+}
