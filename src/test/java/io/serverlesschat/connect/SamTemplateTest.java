@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.serverlesschat.localdev.CloudFormationYaml;
 import jakarta.inject.Named;
 import java.io.IOException;
 import java.io.Reader;
@@ -19,15 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.AbstractConstruct;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * sam.native.yaml wires what the function expects: the wiring cfn-lint cannot know about (names shared
@@ -57,9 +49,7 @@ class SamTemplateTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (Reader in = Files.newBufferedReader(Path.of("sam.native.yaml"))) {
-            template = new Yaml(new CloudFormationConstructor()).load(in);
-        }
+        template = CloudFormationYaml.load(Path.of("sam.native.yaml"));
         resources = map(template.get("Resources"));
     }
 
@@ -254,33 +244,5 @@ class SamTemplateTest {
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object value) {
         return (List<Object>) value;
-    }
-
-    /** YAML with CloudFormation's short tags: {@code !Ref X} reads as {Ref: X}, {@code !Sub s} as {Fn::Sub: s}. */
-    private static final class CloudFormationConstructor extends SafeConstructor {
-
-        CloudFormationConstructor() {
-            super(new LoaderOptions());
-            for (String function : List.of("Ref", "Condition", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals",
-                    "Not", "And", "Or", "FindInMap", "GetAZs", "ImportValue", "Base64", "Cidr", "Transform", "Length", "ToJsonString")) {
-                String key = function.equals("Ref") || function.equals("Condition") ? function : "Fn::" + function;
-                yamlConstructors.put(new Tag("!" + function), new AbstractConstruct() {
-                    @Override
-                    public Object construct(Node node) {
-                        Object value;
-                        if (node instanceof ScalarNode scalar) {
-                            String text = constructScalar(scalar);
-                            // !GetAtt Resource.Attribute is short for [Resource, Attribute].
-                            value = function.equals("GetAtt") ? List.of(text.split("\\.", 2)) : text;
-                        } else if (node instanceof SequenceNode sequence) {
-                            value = constructSequence(sequence);
-                        } else {
-                            value = constructMapping((MappingNode) node);
-                        }
-                        return Map.of(key, value);
-                    }
-                });
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.serverlesschat.coldstart;
 
 import io.serverlesschat.localdev.LocalDynamoDb;
 import io.serverlesschat.local.FunctionZip;
+import io.serverlesschat.local.PackageBuild;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,7 +159,7 @@ final class LocalBenchmark {
                         results.variants.add(Results.Variant.skipped(key, function, variant, null, "not-built",
                                 zipPath + (zip.isPresent() ? " is a JVM build" : " does not exist")
                                         + "; a native build needs GraalVM/Mandrel or a container engine"
-                                        + " (./mvnw package -DskipTests -Dnative -Dquarkus.native.container-build=true);"
+                                        + " (./mvnw package -Pnative);"
                                         + " then pass it with --function-zip"));
                     }
                     continue;

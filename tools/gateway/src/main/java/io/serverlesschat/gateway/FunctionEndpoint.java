@@ -32,9 +32,9 @@ public final class FunctionEndpoint {
 
     private final URI events;
 
-    /** @param runtimeApi the emulator's base address, e.g. http://localhost:8080 */
-    public FunctionEndpoint(URI runtimeApi) {
-        this.events = runtimeApi.resolve("/_lambda_");
+    /** @param events where the emulator takes events, e.g. http://localhost:8080/_lambda_ in dev mode */
+    public FunctionEndpoint(URI events) {
+        this.events = events;
     }
 
     public URI events() {

@@ -1,8 +1,7 @@
 package io.serverlesschat.gateway;
 
+import io.serverlesschat.localdev.CloudFormationYaml;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,15 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.AbstractConstruct;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * What the local gateway needs from sam.native.yaml: the stage, and for each WebSocket route the
@@ -37,10 +27,7 @@ public record SamTemplate(String stage, List<Route> routes) {
     private static final Set<String> FUNCTION_TYPES = Set.of("AWS::Serverless::Function", "AWS::Lambda::Function");
 
     public static SamTemplate read(Path file) throws IOException {
-        try (Reader in = Files.newBufferedReader(file)) {
-            Map<String, Object> template = new Yaml(new CloudFormationTags()).load(in);
-            return new SamTemplate(template);
-        }
+        return new SamTemplate(CloudFormationYaml.load(file));
     }
 
     private SamTemplate(Map<String, Object> template) {
@@ -158,33 +145,5 @@ public record SamTemplate(String stage, List<Route> routes) {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> properties(Map<String, Object> resource) {
         return resource == null ? Map.of() : (Map<String, Object>) resource.getOrDefault("Properties", Map.of());
-    }
-
-    /** Reads CloudFormation's short tags (!Ref, !Sub, !GetAtt, ...) as their long forms. */
-    private static final class CloudFormationTags extends SafeConstructor {
-
-        CloudFormationTags() {
-            super(new LoaderOptions());
-            for (String name : List.of("Ref", "Sub", "GetAtt", "Join", "Select", "Split", "If", "Equals", "Not", "And",
-                    "Or", "FindInMap", "ImportValue", "Base64", "Cidr", "GetAZs", "Condition", "Transform", "Length",
-                    "ToJsonString")) {
-                String key = name.equals("Ref") || name.equals("Condition") ? name : "Fn::" + name;
-                yamlConstructors.put(new Tag("!" + name), new AbstractConstruct() {
-                    @Override
-                    public Object construct(Node node) {
-                        Object value;
-                        if (node instanceof ScalarNode scalar) {
-                            String text = scalar.getValue();
-                            value = name.equals("GetAtt") ? List.of(text.split("\\.", 2)) : text;
-                        } else if (node instanceof SequenceNode sequence) {
-                            value = constructSequence(sequence);
-                        } else {
-                            value = constructMapping((MappingNode) node);
-                        }
-                        return Map.of(key, value);
-                    }
-                });
-            }
-        }
     }
 }

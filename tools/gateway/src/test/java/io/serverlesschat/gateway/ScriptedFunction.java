@@ -37,7 +37,7 @@ final class ScriptedFunction implements AutoCloseable {
     }
 
     FunctionEndpoint endpoint() {
-        return new FunctionEndpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+        return new FunctionEndpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/_lambda_"));
     }
 
     void answer(int statusCode) {

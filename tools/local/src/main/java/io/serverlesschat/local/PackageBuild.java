@@ -1,4 +1,4 @@
-package io.serverlesschat.coldstart;
+package io.serverlesschat.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

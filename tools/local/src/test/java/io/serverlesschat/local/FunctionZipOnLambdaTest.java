@@ -1,0 +1,166 @@
+package io.serverlesschat.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.serverlesschat.localdev.LocalDynamoDb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The function's own target/function.zip, started the way Lambda starts it (the JVM zip on AWS's
+ * runtime interface client, a native zip's bootstrap) against a Lambda Runtime API and a real local
+ * DynamoDB: real events, bad events, a dead DynamoDB, and a missing TABLE_NAME.
+ */
+class FunctionZipOnLambdaTest {
+
+    private static final Path PROJECT = Path.of("../..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String TABLE = "connections";
+
+    @TempDir
+    static Path work;
+    private static FunctionZip zip;
+    private static Path taskRoot;
+    private static LocalDynamoDb dynamo;
+
+    @BeforeAll
+    static void buildAndUnpack() {
+        PackageBuild build = PackageBuild.function(PROJECT);
+        if (build.stale() && (!Files.exists(build.zip()) || FunctionZip.open(build.zip()).kind() == FunctionZip.Kind.JVM)) {
+            build.build();
+        }
+        zip = FunctionZip.open(build.zip());
+        taskRoot = zip.unpack(work.resolve("task"));
+        dynamo = LocalDynamoDb.start();
+        dynamo.createTable(TABLE, "connectionId", "expiresAt");
+    }
+
+    @AfterAll
+    static void stopDynamoDb() {
+        dynamo.close();
+    }
+
+    @Test
+    void recordsRealConnectsRejectsBadEventsAndKeepsServing() throws Exception {
+        try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
+                FunctionProcess function = launch(api, Map.of("TABLE_NAME", TABLE, "QUARKUS_LAMBDA_HANDLER", "connect"))) {
+            String id = newId();
+            JsonNode answer = answer(api, event("connect.json", id));
+            assertEquals(200, answer.get("statusCode").asInt());
+            assertEquals("Connected.", answer.get("body").asText());
+            Map<String, AttributeValue> item = item(id);
+            assertEquals("1795684442117", item.get("connectedAt").n());
+            assertEquals(Long.toString(1_795_684_442L + 10_800), item.get("expiresAt").n());
+            assertEquals("198.51.100.23", item.get("sourceIp").s());
+
+            assertEquals(400, answer(api, event("connect.json", id).replace("\"$connect\"", "\"$default\"")).get("statusCode").asInt());
+            assertEquals(400, answer(api, "{}").get("statusCode").asInt());
+            RuntimeApiServer.Invocation notJson = api.invoke("this is { not json", WAIT);
+            assertEquals(500, notJson.httpStatus(), "an invocation error, reported to the Runtime API");
+
+            String next = newId();
+            assertEquals(200, answer(api, event("connect-no-identity.json", next)).get("statusCode").asInt());
+            assertFalse(item(next).containsKey("userAgent"));
+            assertTrue(function.isAlive(), function.outputTail(20));
+        }
+    }
+
+    @Test
+    void answers500Within3sWhileDynamoDbIsDownAndRecovers() throws Exception {
+        Assumptions.assumeTrue(dynamo.ownsServer(), "DYNAMODB_ENDPOINT names a server this test cannot stop");
+        try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
+                FunctionProcess function = launch(api, Map.of("TABLE_NAME", TABLE))) {
+            assertEquals(200, answer(api, event("connect.json", newId())).get("statusCode").asInt());
+            dynamo.stop();
+            try {
+                long start = System.nanoTime();
+                JsonNode answer = answer(api, event("connect.json", newId()));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(500, answer.get("statusCode").asInt());
+                assertEquals("Failed to connect.", answer.get("body").asText());
+                assertTrue(millis < 3000, "answered in " + millis + " ms");
+            } finally {
+                dynamo.restart();
+                dynamo.createTable(TABLE, "connectionId", "expiresAt");
+            }
+            String id = newId();
+            assertEquals(200, answer(api, event("connect.json", id)).get("statusCode").asInt());
+            assertEquals(id, item(id).get("connectionId").s());
+            assertTrue(function.isAlive());
+        }
+    }
+
+    @Test
+    void theSameZipServesDisconnect() throws Exception {
+        String id = newId();
+        dynamo.client().putItem(p -> p.tableName(TABLE).item(Map.of("connectionId", AttributeValue.fromS(id))));
+        try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnDisconnectFunction");
+                FunctionProcess function = launch(api, Map.of("TABLE_NAME", TABLE, "QUARKUS_LAMBDA_HANDLER", "disconnect"))) {
+            JsonNode answer = answer(api, event("disconnect.json", id));
+            assertEquals(200, answer.get("statusCode").asInt());
+            assertTrue(item(id).isEmpty());
+        }
+    }
+
+    @Test
+    void failsAtStartUpNamingTheMissingTableName() throws Exception {
+        try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
+                FunctionProcess function = launch(api, Map.of())) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (function.isAlive() && api.initError().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            String said = api.initError().orElse("") + function.outputTail(50);
+            assertTrue(said.contains("TABLE_NAME"), "the start-up failure names TABLE_NAME: " + said);
+            assertTrue(api.firstPollNanos().isEmpty(), "a function without its table never asks for an event");
+        }
+    }
+
+    private FunctionProcess launch(RuntimeApiServer api, Map<String, String> env) {
+        FunctionLauncher launcher = FunctionLauncher.of(zip.kind(), taskRoot)
+                .runtimeApi(api.runtimeApiAddress())
+                .functionName("serverless-chat-connect")
+                .memoryMb(256)
+                .region(LocalDynamoDb.REGION)
+                .env("DYNAMODB_ENDPOINT", dynamo.endpoint().toString())
+                .env("DISABLE_SIGNAL_HANDLERS", "true");
+        env.forEach(launcher::env);
+        return launcher.start();
+    }
+
+    private static JsonNode answer(RuntimeApiServer api, String event) throws Exception {
+        RuntimeApiServer.Invocation invocation = api.invoke(event, WAIT);
+        assertEquals(200, invocation.httpStatus(), invocation.body());
+        return JSON.readTree(invocation.body());
+    }
+
+    private static String event(String file, String connectionId) throws IOException {
+        JsonNode event = JSON.readTree(PROJECT.resolve("src/test/resources/events").resolve(file).toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("requestContext")).put("connectionId", connectionId);
+        return event.toString();
+    }
+
+    private static Map<String, AttributeValue> item(String id) {
+        return dynamo.client().getItem(g -> g.tableName(TABLE).consistentRead(true)
+                .key(Map.of("connectionId", AttributeValue.fromS(id)))).item();
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 15) + "=";
+    }
+}
