@@ -1,0 +1,116 @@
+package io.serverlesschat.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The whole local stack as bin/local starts it (the functions from the JVM function.zip on AWS's
+ * runtime interface client, a real moto), driven by a real WebSocket client.
+ */
+class RunLocalTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static RunLocal local;
+
+    @BeforeAll
+    static void start() throws Exception {
+        local = RunLocal.start(new RunLocal.Options(Path.of("../..").toAbsolutePath().normalize(), RunLocal.Mode.ZIP, 0, 0),
+                line -> { });
+    }
+
+    @AfterAll
+    static void stop() {
+        local.close();
+    }
+
+    @Test
+    void aConnectionIsRecordedOnOpenAndRemovedOnClose() throws Exception {
+        Set<String> before = connectionIds();
+        WebSocket socket = HTTP.newWebSocketBuilder().header("User-Agent", "run-local-test")
+                .buildAsync(local.url(), new WebSocket.Listener() { }).get(30, TimeUnit.SECONDS);
+
+        Set<String> opened = new HashSet<>(connectionIds());
+        opened.removeAll(before);
+        assertEquals(1, opened.size(), "one new item once the handshake completed");
+        String id = opened.iterator().next();
+        Map<String, AttributeValue> item = item(id);
+        assertEquals("run-local-test", item.get("userAgent").s());
+        assertEquals("dev", item.get("stage").s());
+        assertEquals("127.0.0.1", item.get("sourceIp").s());
+
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        await(() -> item(id).isEmpty(), "the item is deleted once the socket closed");
+    }
+
+    @Test
+    void theHandshakeIsRefusedWithTheFunctionsStatusWhenItCannotRecord() throws Exception {
+        local.dynamo().deleteTable(RunLocal.TABLE);
+        try {
+            CompletionException refused = assertThrows(CompletionException.class,
+                    () -> HTTP.newWebSocketBuilder().buildAsync(local.url(), new WebSocket.Listener() { }).join());
+            WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+            assertEquals(500, handshake.getResponse().statusCode());
+        } finally {
+            local.dynamo().createTable(RunLocal.TABLE, RunLocal.KEY_ATTRIBUTE, RunLocal.TTL_ATTRIBUTE);
+        }
+    }
+
+    @Test
+    void fiftyConcurrentConnectsAreAllRecordedWithDistinctIds() throws Exception {
+        Set<String> before = connectionIds();
+        List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            opening.add(HTTP.newWebSocketBuilder().buildAsync(local.url(), new WebSocket.Listener() { }));
+        }
+        CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        Set<String> opened = new HashSet<>(connectionIds());
+        opened.removeAll(before);
+        assertEquals(50, opened.size(), "50 handshakes, 50 items with distinct connectionIds");
+
+        for (CompletableFuture<WebSocket> socket : opening) {
+            socket.join().sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        }
+        await(() -> opened.stream().allMatch(id -> item(id).isEmpty()), "every item deleted after its close");
+    }
+
+    private static Set<String> connectionIds() {
+        Set<String> ids = new HashSet<>();
+        local.dynamo().client().scanPaginator(s -> s.tableName(RunLocal.TABLE).consistentRead(true))
+                .items().forEach(item -> ids.add(item.get(RunLocal.KEY_ATTRIBUTE).s()));
+        return ids;
+    }
+
+    private static Map<String, AttributeValue> item(String id) {
+        return local.dynamo().client().getItem(g -> g.tableName(RunLocal.TABLE).consistentRead(true)
+                .key(Map.of(RunLocal.KEY_ATTRIBUTE, AttributeValue.fromS(id)))).item();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + " (not within 30 s)");
+            Thread.sleep(50);
+        }
+    }
+}
