@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * bin/local: the chat's connection tracking on a laptop. A local DynamoDB (moto) with the connections
@@ -80,22 +81,22 @@ public final class RunLocal implements AutoCloseable {
         dynamo = LocalDynamoDb.start(options.dynamoPort());
         dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
 
-        Map<String, FunctionEndpoint> endpoints = new LinkedHashMap<>();
+        // The zip is built (when stale) before dev mode starts: both would write to target/.
+        Predicate<SamTemplate.Route> inDevMode = route -> options.mode() == Mode.DEV && route.routeKey().equals("$connect");
         FunctionZip zip = null;
         Path taskRoot = null;
+        if (!template.routes().stream().allMatch(inDevMode)) {
+            zip = functionZip(project, options.mode());
+            taskRoot = zip.unpack(project.resolve("target/local/task"));
+        }
+        Map<String, FunctionEndpoint> endpoints = new LinkedHashMap<>();
         for (SamTemplate.Route route : template.routes()) {
             Map<String, String> env = new LinkedHashMap<>(route.environment());
             env.put("TABLE_NAME", TABLE);
             env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
-            if (options.mode() == Mode.DEV && route.routeKey().equals("$connect")) {
-                endpoints.put(route.routeKey(), devMode(project, env));
-                continue;
-            }
-            if (zip == null) {
-                zip = functionZip(project, options.mode());
-                taskRoot = zip.unpack(project.resolve("target/local/task"));
-            }
-            endpoints.put(route.routeKey(), launch(route, zip.kind(), taskRoot, env));
+            endpoints.put(route.routeKey(), inDevMode.test(route)
+                    ? devMode(project, env)
+                    : launch(route, zip.kind(), taskRoot, env));
         }
         gateway = new LocalGateway(template.stage(), endpoints, log).start(options.gatewayPort());
     }
