@@ -123,9 +123,9 @@ public final class RunLocal implements AutoCloseable {
         FunctionLauncher launcher = FunctionLauncher.of(kind, taskRoot)
                 .runtimeApi(api.runtimeApiAddress())
                 .functionName(route.functionId())
-                .memoryMb(256)
+                .memoryMb(256) // MemorySize in sam.native.yaml; it sizes the JVM heap as on Lambda
                 .region(LocalDynamoDb.REGION)
-                .output(Files.createTempFile(route.functionId() + "-", ".log"));
+                .output(log(route.functionId()));
         env.forEach(launcher::env);
         FunctionProcess function = launcher.start();
         functions.add(() -> function.stop(Duration.ofSeconds(2)));
@@ -134,8 +134,18 @@ public final class RunLocal implements AutoCloseable {
         return new FunctionEndpoint(api.eventsUri());
     }
 
+    private static Path log(String functionId) throws IOException {
+        Path file = Files.createTempFile(functionId + "-", ".log");
+        file.toFile().deleteOnExit();
+        return file;
+    }
+
     /** The function in Quarkus dev mode (live reload), its own mock event server on port 8080. */
     private FunctionEndpoint devMode(Path project, Map<String, String> env) throws Exception {
+        if (listening(DEV_MODE_PORT)) {
+            throw new IllegalStateException("port " + DEV_MODE_PORT + " is taken: stop what runs there (another dev mode?)"
+                    + " or use --function zip");
+        }
         ProcessBuilder builder = new ProcessBuilder(project.resolve("mvnw").toString(), "quarkus:dev",
                 "-Dquarkus.analytics.disabled=true")
                 .directory(project.toFile())
