@@ -18,10 +18,17 @@ public class ConnectionTable {
 
     private final DynamoDbClient dynamo;
     private final String tableName;
+    private final String endpoint;
 
     ConnectionTable(DynamoDbClient dynamo, ConnectionSettings settings) {
         this.dynamo = dynamo;
         this.tableName = settings.tableName();
+        // Nothing is sent at start-up (it would lengthen every cold start): a DynamoDB that does not
+        // answer shows on the first call, as a 500 whose log line names where the call went.
+        var configuration = dynamo.serviceClientConfiguration();
+        this.endpoint = configuration.endpointOverride()
+                .map(uri -> "DynamoDB at " + uri + " (DYNAMODB_ENDPOINT)")
+                .orElse("DynamoDB in " + configuration.region());
     }
 
     /** Records the connection; a reconnect with the same id overwrites the earlier item. */
@@ -29,7 +36,7 @@ public class ConnectionTable {
         try {
             dynamo.putItem(put -> put.tableName(tableName).item(connection.toItem()));
         } catch (SdkException e) {
-            throw new TableFailure("PutItem", e);
+            throw new TableFailure("PutItem", e, endpoint);
         }
     }
 
@@ -39,7 +46,7 @@ public class ConnectionTable {
             dynamo.deleteItem(delete -> delete.tableName(tableName)
                     .key(Map.of(Connection.CONNECTION_ID, AttributeValue.fromS(connectionId))));
         } catch (SdkException e) {
-            throw new TableFailure("DeleteItem", e);
+            throw new TableFailure("DeleteItem", e, endpoint);
         }
     }
 }
