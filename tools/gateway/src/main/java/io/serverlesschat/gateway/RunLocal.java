@@ -63,6 +63,9 @@ public final class RunLocal implements AutoCloseable {
     /** A part that ends sooner than this after its start is not restarted again: it would only loop. */
     static final Duration SHORTEST_LIFE = Duration.ofSeconds(3);
     private static final Pattern ESCAPE_SEQUENCE = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+    /** Maven's advice after any failed build (run with -e, -X, a wiki link): not about this one. */
+    private static final Pattern MAVEN_BOILERPLATE = Pattern.compile(
+            "\\[ERROR] *|\\[ERROR] (To see the full stack trace|Re-run Maven using|For more information about the errors|\\[Help 1]).*");
 
     private final Consumer<String> log;
     private volatile boolean closing;
@@ -243,7 +246,7 @@ public final class RunLocal implements AutoCloseable {
         };
         log.accept(String.format("%-12s Quarkus dev mode: starting on localhost:%d%s (a first start downloads its"
                 + " dependencies) ...", route.routeKey(), port, options.debug() ? ", debugger on port 5005" : ""));
-        Supervised supervised = new Supervised(name, start, () -> { }, "(live reload goes on)");
+        Supervised supervised = new Supervised(name, start, () -> { }, "");
         supervised.watch(supervised.call(start));
         functions.put(route.routeKey(), supervised);
         return URI.create("http://localhost:" + port + "/_lambda_");
@@ -290,12 +293,15 @@ public final class RunLocal implements AutoCloseable {
         tail.start();
     }
 
-    /** Echoes a process' output to this console, prefixed, without terminal escape sequences (colours). */
+    /** Echoes a process' output to this console, prefixed, without terminal escape sequences (colours) or Maven's boilerplate. */
     private void echo(Process process, String prefix) {
         Thread echo = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
-                    log.accept(prefix + ESCAPE_SEQUENCE.matcher(line).replaceAll(""));
+                    String clean = ESCAPE_SEQUENCE.matcher(line).replaceAll("");
+                    if (!MAVEN_BOILERPLATE.matcher(clean).matches()) {
+                        log.accept(prefix + clean);
+                    }
                 }
             } catch (IOException e) {
                 // the process is gone
@@ -355,7 +361,7 @@ public final class RunLocal implements AutoCloseable {
             log.accept("bin/local: " + name + " (pid " + running.pid() + ") exited with status " + status + "; starting it again");
             try {
                 Running next = call(start);
-                log.accept("bin/local: " + name + " is back (pid " + next.pid() + ") " + back);
+                log.accept("bin/local: " + name + " is back (pid " + next.pid() + ")" + (back.isEmpty() ? "" : " " + back));
                 watch(next);
             } catch (Exception e) {
                 log.accept("bin/local: " + name + " could not be started again: " + e.getMessage()
