@@ -69,10 +69,11 @@ public class LocalDynamoDbDevService {
             done = "nothing answered at " + endpoint + ", so moto_server was started there (it stops with dev mode)";
         }
         try (LocalDynamoDb dynamo = LocalDynamoDb.at(endpoint)) {
-            boolean created = dynamo.createTable(table, Connection.CONNECTION_ID, Connection.EXPIRES_AT);
-            return done + (created
-                    ? "; created table " + table + " (key " + Connection.CONNECTION_ID + ", TTL on " + Connection.EXPIRES_AT + ")"
-                    : "; table " + table + " is there");
+            if (dynamo.tableExists(table)) {
+                return done + "; table " + table + " is there";
+            }
+            dynamo.createTable(table, Connection.CONNECTION_ID, Connection.EXPIRES_AT);
+            return done + "; created table " + table + " (key " + Connection.CONNECTION_ID + ", TTL on " + Connection.EXPIRES_AT + ")";
         }
     }
 }

@@ -150,17 +150,19 @@ public final class LocalDynamoDb implements AutoCloseable {
         return client;
     }
 
-    /**
-     * Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists.
-     *
-     * @return whether it had to be created
-     */
-    public boolean createTable(String name, String keyAttribute, String ttlAttribute) {
+    public boolean tableExists(String name) {
         try {
             client.describeTable(d -> d.tableName(name));
-            return false;
+            return true;
         } catch (ResourceNotFoundException absent) {
-            // create it below
+            return false;
+        }
+    }
+
+    /** Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists. */
+    public void createTable(String name, String keyAttribute, String ttlAttribute) {
+        if (tableExists(name)) {
+            return;
         }
         client.createTable(c -> c.tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
@@ -176,7 +178,6 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
         client.updateTimeToLive(t -> t.tableName(name)
                 .timeToLiveSpecification(s -> s.attributeName(ttlAttribute).enabled(true)));
-        return true;
     }
 
     public void deleteTable(String name) {

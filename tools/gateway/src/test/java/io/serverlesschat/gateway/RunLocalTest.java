@@ -26,6 +26,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -38,6 +41,16 @@ class RunLocalTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<String> LINES = new CopyOnWriteArrayList<>();
     private static RunLocal local;
+
+    /** What bin/local said, shown only when a test fails. */
+    @RegisterExtension
+    static final TestWatcher SHOW_LINES_ON_FAILURE = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            System.out.println("bin/local said, up to " + context.getDisplayName() + " failing:");
+            LINES.forEach(line -> System.out.println("  " + line));
+        }
+    };
 
     @BeforeAll
     static void start() throws Exception {
