@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * bin/local's expected start-up failures, as a user meets them (the command in its own JVM): one line
@@ -37,30 +39,15 @@ class RunLocalCommandTest {
         assertOneLine(result, 2, "bin/local: unknown option --bogus (bin/local --help lists the options)");
     }
 
-    @Test
-    void aTakenDynamoDbPortNamesDynamodbPort() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"--port, the WebSocket gateway", "--dynamodb-port, the local DynamoDB", "--dev-port, Quarkus dev mode"})
+    void aTakenPortNamesItsOption(String option, String what) throws Exception {
         try (ServerSocket taken = takenPort()) {
-            Result result = run(PROJECT, Map.of(), "--function", "zip", "--port", "0", "--dynamodb-port", port(taken));
-            assertOneLine(result, 1, "bin/local: port " + port(taken) + " (the local DynamoDB) is taken: stop what listens"
-                    + " there, or choose another with --dynamodb-port PORT (0 picks a free one)");
-        }
-    }
-
-    @Test
-    void aTakenGatewayPortNamesPort() throws Exception {
-        try (ServerSocket taken = takenPort()) {
-            Result result = run(PROJECT, Map.of(), "--function", "zip", "--port", port(taken), "--dynamodb-port", "0");
-            assertOneLine(result, 1, "bin/local: port " + port(taken) + " (the WebSocket gateway) is taken: stop what listens"
-                    + " there, or choose another with --port PORT (0 picks a free one)");
-        }
-    }
-
-    @Test
-    void aTakenDevModePortNamesDevPort() throws Exception {
-        try (ServerSocket taken = takenPort()) {
-            Result result = run(PROJECT, Map.of(), "--port", "0", "--dynamodb-port", "0", "--dev-port", port(taken));
-            assertOneLine(result, 1, "bin/local: port " + port(taken) + " (Quarkus dev mode) is taken: stop what listens"
-                    + " there, or choose another with --dev-port PORT (0 picks a free one)");
+            List<String> args = new ArrayList<>(List.of("--port", "0", "--dynamodb-port", "0", "--dev-port", "0"));
+            args.set(args.indexOf(option) + 1, port(taken));
+            Result result = run(PROJECT, Map.of(), args.toArray(String[]::new));
+            assertOneLine(result, 1, "bin/local: port " + port(taken) + " (" + what + ") is taken: stop what listens"
+                    + " there, or choose another with " + option + " PORT (0 picks a free one)");
         }
     }
 
