@@ -2,6 +2,7 @@ package io.serverlesschat.connect;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** What the function needs to know about its table; set in application.properties, overridden by env vars. */
 @ConfigMapping(prefix = "connections")
@@ -20,4 +21,18 @@ public interface ConnectionSettings {
     /** DynamoDB attempts per write, the first included; every attempt also fits in the call timeout. */
     @WithDefault("3")
     int maxAttempts();
+
+    /** The start-up priming of the DynamoDB client (see ConnectionTable#prime). */
+    Priming priming();
+
+    interface Priming {
+
+        /** Whether init runs the first write's pipeline and opens the connection. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Bound on the priming call: a dead DynamoDB delays init by at most this. */
+        @WithDefault("500ms")
+        Duration timeout();
+    }
 }

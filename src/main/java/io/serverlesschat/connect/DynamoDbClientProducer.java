@@ -10,7 +10,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
  * The one DynamoDB client of the container: the extension's builder (endpoint, credentials and the
  * timeouts of application.properties) plus a retry budget the extension has no property for.
  * The SDK's DynamoDB default is 9 attempts, which against a dead endpoint only ends at the call
- * timeout; a few attempts still ride out a brief throttle inside the handshake's time.
+ * timeout; a few attempts still ride out a brief throttle inside the handshake's time. The priming
+ * interceptor only acts on ConnectionTable's start-up request.
  */
 class DynamoDbClientProducer {
 
@@ -23,6 +24,7 @@ class DynamoDbClientProducer {
                         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(settings.maxAttempts())
                                 .build())
+                        .addExecutionInterceptor(new PrimingInterceptor())
                         .build())
                 .build();
     }
