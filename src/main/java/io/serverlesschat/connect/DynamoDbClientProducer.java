@@ -1,7 +1,12 @@
 package io.serverlesschat.connect;
 
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
@@ -27,5 +32,24 @@ class DynamoDbClientProducer {
                         .addExecutionInterceptor(new PrimingInterceptor())
                         .build())
                 .build();
+    }
+
+    /**
+     * The role's credentials as Lambda hands them over: environment variables on every on-demand
+     * start. The SDK's default chain would first build six providers (system properties, environment,
+     * web identity, profile files, container, instance metadata) to reach the same place; it stays the
+     * fallback where the environment has none, as under SnapStart (container credentials).
+     */
+    @Produces
+    @Singleton
+    @Named("lambda-role")
+    AwsCredentialsProvider lambdaRole() {
+        return credentialsFrom(System.getenv());
+    }
+
+    static AwsCredentialsProvider credentialsFrom(Map<String, String> environment) {
+        return environment.containsKey("AWS_ACCESS_KEY_ID")
+                ? EnvironmentVariableCredentialsProvider.create()
+                : DefaultCredentialsProvider.builder().build();
     }
 }

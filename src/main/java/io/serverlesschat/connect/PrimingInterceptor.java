@@ -25,7 +25,9 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  */
 final class PrimingInterceptor implements ExecutionInterceptor {
 
-    static final ExecutionAttribute<Boolean> PRIMING = new ExecutionAttribute<>("serverlesschat.priming");
+    // The SDK allows one attribute per name in a JVM; tests load this class once per Quarkus start.
+    static final ExecutionAttribute<Boolean> PRIMING =
+            new ExecutionAttribute<>("serverlesschat.priming@" + System.identityHashCode(PrimingInterceptor.class));
 
     private static final byte[] EMPTY_JSON = "{}".getBytes();
 
