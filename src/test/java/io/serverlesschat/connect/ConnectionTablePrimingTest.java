@@ -12,16 +12,19 @@ import io.quarkus.test.junit.TestProfile;
 import io.serverlesschat.connect.FaultyDynamoDb.Mode;
 import io.serverlesschat.localdev.LocalDynamoDb;
 import jakarta.inject.Inject;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The start-up priming: the write's pipeline and connection without a write, and bounded when DynamoDB is sick. */
 @QuarkusTest
 @TestProfile(ConnectionTablePrimingTest.OwnStart.class)
 @WithTestResource(FaultyDynamoDbResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConnectionTablePrimingTest {
 
     /** A start of its own, so that the proxy has seen this start-up's requests and nothing else's. */
@@ -43,16 +46,21 @@ class ConnectionTablePrimingTest {
     }
 
     @Test
-    void startUpSendsOneGetToTheEndpointAndWritesNothing() {
-        assertEquals("GET /", faults.history().get(0), "the first request of the process: " + faults.history());
+    @Order(1) // before any other request of this start
+    void startUpSendsOneGetOnTheConnectionTheFirstWriteUsesAndWritesNothing() {
+        FaultyDynamoDb.Request priming = faults.history().get(0);
+        assertEquals("GET /", priming.line(), "the process' first request: " + faults.history());
         assertTrue(dynamo.client().getItem(g -> g.tableName(LocalDynamoDbResource.TABLE)
                 .key(Map.of(Connection.CONNECTION_ID, AttributeValue.fromS("priming")))).item().isEmpty(),
                 "the priming item is never written");
 
+        invoke(Events.json("connect.json", Events.newConnectionId())).body("statusCode", equalTo(200));
+        FaultyDynamoDb.Request write = faults.history().get(faults.history().size() - 1);
+        assertEquals("POST / PutItem", write.line());
+        assertEquals(priming.clientPort(), write.clientPort(), "the write reuses the connection priming opened");
+
         faults.mode(Mode.FORWARD);
         table.prime(null);
-        List<String> history = faults.history();
-        assertEquals("GET /", history.get(history.size() - 1));
         assertEquals(1, faults.requests(), "one request, not retried");
     }
 

@@ -38,7 +38,11 @@ final class FaultyDynamoDb implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger requests = new AtomicInteger();
-    private final List<String> history = new CopyOnWriteArrayList<>();
+    private final List<Request> history = new CopyOnWriteArrayList<>();
+
+    /** A request as the proxy saw it: "METHOD path operation" (e.g. "POST / PutItem"), from the client's port. */
+    record Request(String line, int clientPort) {
+    }
     private volatile Mode mode = Mode.FORWARD;
     private volatile CountDownLatch hang = new CountDownLatch(1);
 
@@ -69,16 +73,17 @@ final class FaultyDynamoDb implements AutoCloseable {
         return requests.get();
     }
 
-    /** Every request since the proxy started, as "METHOD path operation", e.g. "POST / PutItem". */
-    List<String> history() {
+    /** Every request since the proxy started. */
+    List<Request> history() {
         return List.copyOf(history);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-        history.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath()
-                + (target == null ? "" : " " + target.substring(target.indexOf('.') + 1)));
+        history.add(new Request(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath()
+                + (target == null ? "" : " " + target.substring(target.indexOf('.') + 1)),
+                exchange.getRemoteAddress().getPort()));
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             switch (mode) {
