@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
 
-/** What the function needs to know about its table; set in application.properties, overridden by env vars. */
+/** What the function needs to know: its table, and who may connect; set in application.properties, overridden by env vars. */
 @ConfigMapping(prefix = "connections")
 public interface ConnectionSettings {
 

@@ -52,12 +52,8 @@ public final class LocalGateway implements AutoCloseable {
      */
     public LocalGateway(String stage, SamTemplate.Throttling throttling, Map<String, FunctionEndpoint> routes,
             Consumer<String> log) {
-        this(stage, new TokenBucket(throttling), routes, log);
-    }
-
-    LocalGateway(String stage, TokenBucket connects, Map<String, FunctionEndpoint> routes, Consumer<String> log) {
         this.stage = stage;
-        this.connects = connects;
+        this.connects = new TokenBucket(throttling);
         this.routes = Map.copyOf(routes);
         this.log = log;
     }
