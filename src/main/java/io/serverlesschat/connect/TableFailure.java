@@ -6,10 +6,10 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 /** DynamoDB did not take the write (unreachable, throttled, missing table, denied): answered with 500. */
 public class TableFailure extends RuntimeException {
 
-    /** @param dynamoDb where the client sends its calls, named when no answer came from there */
-    public TableFailure(String operation, Exception cause, String dynamoDb) {
+    /** @param endpoint where the client sends its calls, named when no answer came from there */
+    public TableFailure(String operation, Exception cause, String endpoint) {
         super(operation + " failed: " + errorCode(cause) + cause
-                + (cause instanceof SdkClientException ? " [no answer from " + dynamoDb + "]" : ""), cause);
+                + (cause instanceof SdkClientException ? " [no answer from DynamoDB at " + endpoint + "]" : ""), cause);
     }
 
     // The SDK has no exception class for some codes (AccessDeniedException among them): name the code.

@@ -45,12 +45,18 @@ public final class RunLocal implements AutoCloseable {
     }
 
     /**
-     * @param devPort dev mode's event port (--dev-port)
-     * @param debug   whether dev mode opens its debugger on port 5005 (--debug)
+     * @param devPort    dev mode's event port (--dev-port)
+     * @param debug      whether dev mode opens its debugger on port 5005 (--debug)
+     * @param parameters sam.native.yaml's parameters to set, as a deploy's parameter overrides (--parameter)
      */
-    public record Options(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug) {
+    public record Options(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
+            Map<String, String> parameters) {
+        public Options(Path project, Mode mode, int gatewayPort, int dynamoPort, Map<String, String> parameters) {
+            this(project, mode, gatewayPort, dynamoPort, DEV_MODE_PORT, false, parameters);
+        }
+
         public Options(Path project, Mode mode, int gatewayPort, int dynamoPort) {
-            this(project, mode, gatewayPort, dynamoPort, DEV_MODE_PORT, false);
+            this(project, mode, gatewayPort, dynamoPort, Map.of());
         }
     }
 
@@ -113,7 +119,7 @@ public final class RunLocal implements AutoCloseable {
 
     private void startAll(Options options) throws Exception {
         Path project = options.project();
-        SamTemplate template = SamTemplate.read(project.resolve("sam.native.yaml"));
+        SamTemplate template = SamTemplate.read(project.resolve("sam.native.yaml"), options.parameters());
         Predicate<SamTemplate.Route> inDevMode = route -> options.mode() == Mode.DEV && route.routeKey().equals("$connect");
         boolean ownDynamoDb = System.getenv("DYNAMODB_ENDPOINT") == null || System.getenv("DYNAMODB_ENDPOINT").isBlank();
         // Every port first, so that a taken one stops bin/local before anything starts.
@@ -155,7 +161,7 @@ public final class RunLocal implements AutoCloseable {
             endpoints.put(route.routeKey(), new FunctionEndpoint(uri));
         }
         try {
-            gateway = new LocalGateway(template.stage(), endpoints, log).start(options.gatewayPort());
+            gateway = new LocalGateway(template.stage(), template.throttling(), endpoints, log).start(options.gatewayPort());
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");
@@ -415,6 +421,7 @@ public final class RunLocal implements AutoCloseable {
 
     static final String USAGE = """
             usage: bin/local [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000] [--dev-port 8080] [--debug]
+                             [--parameter Name=Value]...
               --function dev     $connect in Quarkus dev mode (live reload, curl on the dev port), other routes from the JVM zip (default)
               --function zip     every function from target/function.zip (JVM), as Lambda's Java runtime runs it
               --function native  every function from the native target/function.zip's bootstrap
@@ -422,6 +429,7 @@ public final class RunLocal implements AutoCloseable {
               --dynamodb-port    the local DynamoDB's (moto_server) port; unused when DYNAMODB_ENDPOINT is set
               --dev-port         dev mode's event port (curl -d @event.json localhost:PORT)
               --debug            open dev mode's debugger on port 5005
+              --parameter        a sam.native.yaml parameter, as on deploy (AllowedOrigins=..., ThrottlingRateLimit=...)
               port 0 picks a free port""";
 
     static Options parse(String[] args, Path project) {
@@ -430,6 +438,7 @@ public final class RunLocal implements AutoCloseable {
         int dynamoPort = DYNAMODB_PORT;
         int devPort = DEV_MODE_PORT;
         boolean debug = false;
+        Map<String, String> parameters = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -445,10 +454,17 @@ public final class RunLocal implements AutoCloseable {
                 case "--dynamodb-port" -> dynamoPort = port(value(args, ++i, option), option);
                 case "--dev-port" -> devPort = port(value(args, ++i, option), option);
                 case "--debug" -> debug = true;
+                case "--parameter" -> {
+                    String[] pair = value(args, ++i, option).split("=", 2);
+                    if (pair.length != 2) {
+                        throw new IllegalArgumentException("--parameter takes Name=Value, e.g. AllowedOrigins=http://localhost:8081");
+                    }
+                    parameters.put(pair[0], pair[1]);
+                }
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        return new Options(project, mode, gatewayPort, dynamoPort, devPort, debug);
+        return new Options(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -124,8 +124,11 @@ class FunctionZipOnLambdaTest {
         String endpoint = "http://127.0.0.1:" + freePort();
         try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
                 FunctionProcess function = launch(api, Map.of("TABLE_NAME", TABLE, "DYNAMODB_ENDPOINT", endpoint))) {
-            // Start-up builds the client without calling DynamoDB: the function asks for its first event.
+            // The start-up's priming request gets no answer: one WARN line naming where it went, and the
+            // function still asks for its first event.
             assertTrue(api.awaitFirstPoll(WAIT), function.outputTail(20));
+            assertTrue(function.outputTail(20).contains("DynamoDB did not answer at start-up (at " + endpoint + " (DYNAMODB_ENDPOINT): "),
+                    function.outputTail(20));
             long start = System.nanoTime();
             JsonNode answer = answer(api, event("connect.json", newId()));
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -141,15 +144,25 @@ class FunctionZipOnLambdaTest {
 
     @Test
     void failsAtStartUpNamingTheMissingTableName() throws Exception {
+        assertStartUpFails(Map.of(), "TABLE_NAME");
+    }
+
+    @Test
+    void failsAtStartUpNamingABadAllowedOrigin() throws Exception {
+        assertStartUpFails(Map.of("TABLE_NAME", TABLE, "ALLOWED_ORIGINS", "https://chat.example.com, chat.example.org"),
+                "ALLOWED_ORIGINS: \"chat.example.org\" is not an origin");
+    }
+
+    private void assertStartUpFails(Map<String, String> env, String naming) throws Exception {
         try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
-                FunctionProcess function = launch(api, Map.of())) {
+                FunctionProcess function = launch(api, env)) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (function.isAlive() && api.initError().isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             String said = api.initError().orElse("") + function.outputTail(50);
-            assertTrue(said.contains("TABLE_NAME"), "the start-up failure names TABLE_NAME: " + said);
-            assertTrue(api.firstPollNanos().isEmpty(), "a function without its table never asks for an event");
+            assertTrue(said.contains(naming), "the start-up failure names " + naming + ": " + said);
+            assertTrue(api.firstPollNanos().isEmpty(), "a function that cannot start never asks for an event");
         }
     }
 
