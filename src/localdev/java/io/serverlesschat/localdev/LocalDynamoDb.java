@@ -47,7 +47,7 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     private final URI endpoint;
     private final Path motoServer;
-    private Process moto;
+    private volatile Process moto;
     private final DynamoDbClient client;
 
     /** What answers at an endpoint: see {@link #probe}. */
