@@ -241,7 +241,8 @@ public final class LocalDynamoDb implements AutoCloseable {
                 candidates.add(Path.of(dir, "moto_server"));
             }
         }
-        Path home = Path.of(System.getProperty("user.home"));
+        // pip and pyenv install under the shell's $HOME, which may differ from the JVM's user.home.
+        Path home = Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
         candidates.add(home.resolve(".local/bin/moto_server"));
         try (Stream<Path> versions = Files.list(home.resolve(".pyenv/versions"))) {
             versions.sorted().forEach(v -> candidates.add(v.resolve("bin/moto_server")));

@@ -87,9 +87,7 @@ class RunLocalCommandTest {
     /** Runs bin/local's main class as bin/local does, in its own JVM, with {@code env} on top of this one's. */
     private Result run(Path project, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dproject.dir=" + project,
-                "-Duser.home=" + env.getOrDefault("HOME", System.getProperty("user.home")),
-                RunLocal.class.getName()));
+                "-cp", System.getProperty("java.class.path"), "-Dproject.dir=" + project, RunLocal.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(tmp.resolve("out").toFile())
