@@ -215,6 +215,12 @@ public final class RunLocal implements AutoCloseable {
                 "as Lambda starts a new execution environment");
         Running first = supervised.call(start);
         supervised.watch(first);
+        // One at a time: AWS's runtime interface client unpacks its JNI library to one fixed file in /tmp
+        // at start, and a JVM that loads it while another one rewrites it dies of SIGBUS.
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (api.firstPollNanos().isEmpty() && !first.exited().isDone() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         functions.put(route.routeKey(), supervised);
         log.accept(String.format("%-12s %s: started from function.zip (pid %d)", route.routeKey(), route.functionId(), first.pid()));
         return api.eventsUri();
