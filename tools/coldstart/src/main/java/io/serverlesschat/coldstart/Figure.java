@@ -9,8 +9,11 @@ public record Figure(String key, String label, String unit) {
     public static final Figure INIT = new Figure("initMs", "init (exec to first /next)", "ms");
     public static final Figure INVOCATION = new Figure("invocationMs", "first invocation (event to answer)", "ms");
     public static final Figure TOTAL = new Figure("totalMs", "total (exec to answer)", "ms");
+    public static final Figure INIT_CPU = new Figure("initCpuMs", "init CPU time (user+system)", "ms");
+    public static final Figure TOTAL_CPU = new Figure("totalCpuMs", "cold-start CPU time (user+system)", "ms");
     public static final Figure PEAK_RSS = new Figure("peakRssMb", "peak RSS of the process tree", "MB");
-    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, PEAK_RSS);
+    public static final Figure CGROUP_PEAK = new Figure("cgroupPeakMb", "peak memory charged to the cgroup", "MB");
+    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, INIT_CPU, TOTAL_CPU, PEAK_RSS, CGROUP_PEAK);
 
     // AWS mode, from the REPORT line.
     public static final Figure AWS_INIT = new Figure("initDurationMs", "Init Duration", "ms");
