@@ -15,6 +15,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainCategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -66,7 +67,7 @@ public final class Chart {
                     data.add(BoxAndWhiskerCalculator.calculateBoxAndWhiskerStatistics(values), figure.key(), label(v.key));
                 }
             }
-            NumberAxis axis = new NumberAxis(figure.label() + ", " + figure.unit());
+            NumberAxis axis = new NumberAxis(figure.axisLabel());
             axis.setLabelFont(axis.getLabelFont().deriveFont(11f));
             BoxAndWhiskerRenderer renderer = new BoxAndWhiskerRenderer();
             renderer.setSeriesPaint(0, PALETTE[figures.indexOf(figure) % PALETTE.length]);
@@ -92,7 +93,7 @@ public final class Chart {
 
     /**
      * The cold start against the memory setting, one line per function and variant: the median as the line,
-     * p10 to p90 as the band around it; wall time above, CPU time below, both on log scales.
+     * p10 to p90 as the band around it; wall time above, CPU time below; memory on a log-2 scale.
      */
     public static void sweep(Results results, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -100,6 +101,7 @@ public final class Chart {
         memory.setBase(2);
         memory.setNumberFormatOverride(new DecimalFormat("0"));
         memory.setSmallestValue(64);
+        memory.setTickUnit(new NumberTickUnit(1)); // a tick at each power of 2: 128, 256, 512, ...
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(memory);
         plot.setGap(16);
         for (Figure figure : List.of(Figure.TOTAL, Figure.TOTAL_CPU)) {
@@ -114,9 +116,7 @@ public final class Chart {
             }
             YIntervalSeriesCollection data = new YIntervalSeriesCollection();
             lines.values().forEach(data::addSeries);
-            LogAxis axis = new LogAxis(figure.label() + ", " + figure.unit() + " (p50; band p10-p90)");
-            axis.setNumberFormatOverride(new DecimalFormat("#,##0"));
-            axis.setSmallestValue(1);
+            NumberAxis axis = new NumberAxis(figure.axisLabel() + " (p50, p10-p90)");
             axis.setLabelFont(axis.getLabelFont().deriveFont(11f));
             DeviationRenderer renderer = new DeviationRenderer(true, true);
             for (int i = 0; i < data.getSeriesCount(); i++) {
@@ -126,7 +126,11 @@ public final class Chart {
                 renderer.setSeriesStroke(i, new BasicStroke(2f));
             }
             renderer.setAlpha(0.2f);
-            plot.add(new XYPlot(data, null, axis, renderer), 1);
+            XYPlot panel = new XYPlot(data, null, axis, renderer);
+            plot.add(panel, 1);
+            if (plot.getFixedLegendItems() == null) {
+                plot.setFixedLegendItems(panel.getLegendItems()); // the same lines in both panels: one legend
+            }
         }
         JFreeChart chart = new JFreeChart("Cold start of a $connect by memory setting, " + results.startedAt,
                 new Font(Font.SANS_SERIF, Font.BOLD, 18), plot, true);
@@ -141,10 +145,13 @@ public final class Chart {
     }
 
     private static String subtitle(Results results) {
-        return results.machine.getOrDefault("description", "?") + "; " + results.settings.getOrDefault("initCpu", "")
-                .toString().replace("burst", "init unthrottled, invocation at the memory's CPU share")
-                .replace("share", "the whole cold start at the memory's CPU share")
-                + "; load average " + results.machine.getOrDefault("loadAverageAtStart", "?") + " at the start, "
+        String model = switch (String.valueOf(results.settings.get("initCpu"))) {
+            case "burst" -> "; init unthrottled, invocation at the memory's CPU share";
+            case "share" -> "; the whole cold start at the memory's CPU share";
+            default -> "";
+        };
+        return results.machine.getOrDefault("description", "?") + model + "; load average "
+                + results.machine.getOrDefault("loadAverageAtStart", "?") + " at the start, "
                 + results.machine.getOrDefault("loadAverageAtEnd", "?") + " at the end";
     }
 }
