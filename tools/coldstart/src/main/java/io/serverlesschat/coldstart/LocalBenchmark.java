@@ -91,7 +91,7 @@ final class LocalBenchmark {
             return finish(results);
         }
 
-        try (LocalDynamoDb dynamo = LocalDynamoDb.start()) {
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo)) {
             dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
             results.settings.put("dynamoDb", dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT");
             ConnectEvents events = new ConnectEvents(options.event() != null ? options.event()
@@ -119,6 +119,25 @@ final class LocalBenchmark {
         }
         addRatios(results, cells);
         return finish(results);
+    }
+
+    /** Stops the local DynamoDB also when the benchmark is interrupted (SIGINT, SIGTERM): it is a process of its own. */
+    private static final class StopOnExit implements AutoCloseable {
+        private final Thread hook;
+
+        StopOnExit(LocalDynamoDb dynamo) {
+            hook = new Thread(dynamo::close, "stop-local-dynamodb");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
     }
 
     private static Results finish(Results results) {

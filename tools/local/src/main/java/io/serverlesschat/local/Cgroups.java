@@ -261,6 +261,16 @@ public final class Cgroups {
         return List.copyOf(removed);
     }
 
+    /** The pids in the group {@code name} of ours (made by any process), none when it does not exist. */
+    public Set<Long> pids(String name) {
+        if (!OURS.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a group of ours: " + name);
+        }
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        roots.forEach((controller, root) -> dirs.put(controller, root.resolve(name)));
+        return new FunctionCgroup(version, name, dirs).pids();
+    }
+
     /** The groups of ours that exist now, by name (all hierarchies). */
     public Set<String> existing() {
         Set<String> names = new LinkedHashSet<>();
