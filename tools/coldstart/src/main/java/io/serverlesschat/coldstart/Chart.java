@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
@@ -81,8 +82,11 @@ public final class Chart {
         JFreeChart chart = new JFreeChart("Cold start of a $connect (" + results.mode + "), " + results.startedAt,
                 new Font(Font.SANS_SERIF, Font.BOLD, 18), plot, false);
         chart.addSubtitle(new TextTitle(subtitle(results), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.addSubtitle(new TextTitle("Boxes: quartiles and median (interpolated) of the measured runs; whiskers: the extreme runs"
+                + " within 1.5 box lengths; circles: runs beyond. Warm-up and failed runs left out.",
+                new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
         chart.setBackgroundPaint(Color.WHITE);
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, 160 + 190 * Math.max(1, figures.size()));
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, 180 + 190 * Math.max(1, figures.size()));
     }
 
     /** Whether the results hold more than one memory setting: then {@link #sweep} has something to show. */
@@ -97,7 +101,9 @@ public final class Chart {
      */
     public static void sweep(Results results, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        LogAxis memory = new LogAxis("memory setting, MB (CPU share: setting / 1769 vCPU)");
+        String measured = results.variants.stream().map(v -> v.memoryMb).filter(Objects::nonNull).distinct().sorted()
+                .map(String::valueOf).collect(Collectors.joining(", "));
+        LogAxis memory = new LogAxis("memory setting, MB (measured: " + measured + "; CPU share: setting / 1769 vCPU)");
         memory.setBase(2);
         memory.setNumberFormatOverride(new DecimalFormat("0"));
         memory.setSmallestValue(64);
