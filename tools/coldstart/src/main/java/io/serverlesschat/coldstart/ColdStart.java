@@ -330,8 +330,19 @@ public final class ColdStart {
         System.exit(execute(args, project, System.out, System.err));
     }
 
+    /** Finds the machine's cgroups, or says in one line why there are none to use. */
+    @FunctionalInterface
+    interface CgroupsDetector {
+        Cgroups detect() throws Cgroups.Unavailable;
+    }
+
     /** Parses, validates and runs; the exit status. */
     static int execute(String[] args, Path project, PrintStream out, PrintStream err) throws Exception {
+        return execute(args, project, out, err, Cgroups::detect);
+    }
+
+    static int execute(String[] args, Path project, PrintStream out, PrintStream err, CgroupsDetector detector)
+            throws Exception {
         Options options = new Options();
         CommandLine cli = new CommandLine(options);
         try {
@@ -347,10 +358,11 @@ public final class ColdStart {
             cli.usage(new PrintWriter(err, true));
             return 2;
         }
-        return run(options, project, out, err);
+        return run(options, project, out, err, detector);
     }
 
-    static int run(Options options, Path project, PrintStream out, PrintStream err) throws Exception {
+    static int run(Options options, Path project, PrintStream out, PrintStream err, CgroupsDetector detector)
+            throws Exception {
         Results results;
         if (options.mode().equals("aws")) {
             Region region = Region.of(options.region());
@@ -368,7 +380,7 @@ public final class ColdStart {
             Cgroups cgroups = null;
             if (options.limits().stream().anyMatch(LambdaLimits::enforced)) {
                 try {
-                    cgroups = Cgroups.detect();
+                    cgroups = detector.detect();
                 } catch (Cgroups.Unavailable e) {
                     err.println("bench/coldstart: cannot impose Lambda's CPU share and memory limit: " + e.getMessage()
                             + "; run as root on Linux with cgroups, or pass --memory off for a run without them");

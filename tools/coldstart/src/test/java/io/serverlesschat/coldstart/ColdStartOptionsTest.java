@@ -8,14 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.ParameterException;
 
 class ColdStartOptionsTest {
 
     private static final Path PROJECT = Path.of("../..").toAbsolutePath().normalize();
+
+    @TempDir
+    Path dir;
 
     private static ColdStart.Options parse(String line) {
         return ColdStart.Options.parse(line.isEmpty() ? new String[0] : line.split(" "), PROJECT);
@@ -86,6 +91,24 @@ class ColdStartOptionsTest {
                 "--warmup -1", "aws --function f --memory 256")) {
             assertThrows(ParameterException.class, () -> parse(bad), bad);
         }
+    }
+
+    @Test
+    void withoutUsableCgroupsItSaysWhyInOneLineAndExitsWith2() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ColdStart.CgroupsDetector notRoot = () -> {
+            throw new io.serverlesschat.local.Cgroups.Unavailable(
+                    "cannot create a cgroup in /sys/fs/cgroup/cpu: permission denied (it needs root)");
+        };
+        assertEquals(2, ColdStart.execute(new String[] {"--variant", "jvm", "--out", dir.toString()}, PROJECT,
+                new PrintStream(out), new PrintStream(err), notRoot));
+        String line = err.toString(StandardCharsets.UTF_8);
+        assertEquals("bench/coldstart: cannot impose Lambda's CPU share and memory limit: cannot create a cgroup in"
+                + " /sys/fs/cgroup/cpu: permission denied (it needs root); run as root on Linux with cgroups, or pass"
+                + " --memory off for a run without them" + System.lineSeparator(), line, "one line, nothing else");
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing ran");
+        assertFalse(Files.exists(dir.resolve("results.json")));
     }
 
     @Test

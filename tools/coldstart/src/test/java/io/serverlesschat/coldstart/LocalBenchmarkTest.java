@@ -140,7 +140,11 @@ class LocalBenchmarkTest {
     @Test
     void aBenchmarkInterruptedWithSigintLeavesNoCgroupAndNoFunction() throws Exception {
         Path zip = nativeZip("sleep 120", ":"); // init never ends in time: the run is under way when we interrupt
-        Process bench = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // SIGINT back at its default first: this JVM may have inherited it ignored (a script's background
+        // job), and a JVM started with SIGINT ignored never handles it.
+        Process bench = new ProcessBuilder("python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dproject.dir=" + PROJECT, "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-cp", System.getProperty("java.class.path"), ColdStart.class.getName(),
                 "--variant", "native", "--function-zip", zip.toString(), "--memory", "128", "--runs", "1", "--warmup", "0",

@@ -135,6 +135,17 @@ class CgroupsTest {
         }
     }
 
+    /**
+     * The command with SIGINT at its default disposition: started from a script's background job, this JVM
+     * (and so its children) inherit SIGINT ignored, and a JVM that starts with SIGINT ignored never handles it.
+     */
+    static List<String> withDefaultSigint(List<String> command) {
+        List<String> wrapped = new java.util.ArrayList<>(List.of("python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
     /** Gone, or a zombie its new parent has not reaped yet. */
     private static boolean dead(long pid) {
         try {
@@ -148,8 +159,8 @@ class CgroupsTest {
     /** {@link CgroupHolder} in a JVM of its own, with the group it made and the pid of the process in it. */
     private record Holder(Process process, String group, long sleeper) {
         static Holder start() throws Exception {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), CgroupHolder.class.getName()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(withDefaultSigint(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), CgroupHolder.class.getName()))).redirectErrorStream(true).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertTrue(line != null && line.startsWith(Cgroups.PREFIX), "the holder says what it made: " + line);
