@@ -160,16 +160,21 @@ class LocalBenchmarkTest {
         assertTrue(group != null, "the benchmark started its function in a cgroup: " + Files.readString(dir.resolve("console.txt")));
         Set<Long> function = cgroups.pids(group);
         java.util.List<ProcessHandle> children = bench.descendants().toList(); // moto_server, the function
-        assertTrue(children.size() >= 2, children.toString());
-
-        new ProcessBuilder("kill", "-INT", Long.toString(bench.pid())).start().waitFor();
-        assertTrue(bench.waitFor(30, TimeUnit.SECONDS), "SIGINT ends the benchmark");
-        assertTrue(cgroups.existing().stream().noneMatch(n -> n.startsWith(prefix)), "its cgroups are gone: " + cgroups.existing());
-        for (long pid : function) {
-            assertTrue(dead(pid), "the function's process " + pid + " is gone");
-        }
-        for (ProcessHandle child : children) {
-            assertTrue(dead(child.pid()), "the benchmark's process " + child.info().command().orElse("?") + " is gone");
+        try {
+            assertTrue(children.size() >= 2, children.toString());
+            new ProcessBuilder("kill", "-INT", Long.toString(bench.pid())).start().waitFor();
+            assertTrue(bench.waitFor(30, TimeUnit.SECONDS), "SIGINT ends the benchmark");
+            assertTrue(cgroups.existing().stream().noneMatch(n -> n.startsWith(prefix)), "its cgroups are gone: " + cgroups.existing());
+            for (long pid : function) {
+                assertTrue(dead(pid), "the function's process " + pid + " is gone");
+            }
+            for (ProcessHandle child : children) {
+                assertTrue(dead(child.pid()), "the benchmark's process " + child.info().command().orElse("?") + " is gone");
+            }
+        } finally { // whatever the outcome, nothing stays
+            bench.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            children.forEach(ProcessHandle::destroyForcibly);
+            cgroups.removeStale();
         }
     }
 

@@ -109,10 +109,15 @@ class CgroupsTest {
         requireCgroups();
         for (String signal : List.of("TERM", "INT")) {
             Holder holder = Holder.start();
-            new ProcessBuilder("kill", "-" + signal, Long.toString(holder.process.pid())).start().waitFor();
-            assertTrue(holder.process.waitFor(20, TimeUnit.SECONDS), "SIG" + signal + " ends it");
-            assertFalse(cgroups.existing().contains(holder.group), "SIG" + signal + ": " + holder.group + " is gone");
-            assertTrue(dead(holder.sleeper), "SIG" + signal + ": its process is dead");
+            try {
+                new ProcessBuilder("kill", "-" + signal, Long.toString(holder.process.pid())).start().waitFor();
+                assertTrue(holder.process.waitFor(20, TimeUnit.SECONDS), "SIG" + signal + " ends it");
+                assertFalse(cgroups.existing().contains(holder.group), "SIG" + signal + ": " + holder.group + " is gone");
+                assertTrue(dead(holder.sleeper), "SIG" + signal + ": its process is dead");
+            } finally {
+                holder.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // whatever the outcome, nothing stays
+                cgroups.removeStale();
+            }
         }
     }
 
@@ -120,7 +125,7 @@ class CgroupsTest {
     void afterASigkillTheNextStartRemovesTheStaleGroupAndKillsWhatRanInIt() throws Exception {
         requireCgroups();
         Holder holder = Holder.start();
-        holder.process.destroyForcibly(); // no shutdown hook runs
+        holder.process.destroyForcibly(); // no shutdown hook runs; removeStale below is also the clean-up
         assertTrue(holder.process.waitFor(10, TimeUnit.SECONDS));
         assertTrue(cgroups.existing().contains(holder.group), "SIGKILL leaves the group behind");
 
