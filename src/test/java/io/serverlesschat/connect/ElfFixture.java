@@ -68,7 +68,7 @@ final class ElfFixture {
         Layout out = new Layout(64 + 56 * programHeaders);
 
         int interp = interpreter == null ? -1 : out.add(cString(interpreter));
-        // The string table: library names, then version names; offsets 0 is the empty string.
+        // The string table: library names, then version names; offset 0 is the empty string.
         ByteArrayOutputStream strings = new ByteArrayOutputStream();
         strings.write(0);
         List<Integer> libraryNames = new ArrayList<>();

@@ -187,11 +187,14 @@ record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
         for (int header : programHeaders(elf, PT_DYNAMIC)) {
             List<Long> names = new ArrayList<>();
             long strtab = -1;
-            int end = offset(elf.getLong(header + 0x08) + elf.getLong(header + 0x20));
-            for (int entry = offset(elf.getLong(header + 0x08)); entry + 16 <= end && elf.getLong(entry) != 0; entry += 16) {
-                if (elf.getLong(entry) == DT_NEEDED) {
+            int start = offset(elf.getLong(header + 0x08));
+            int end = offset(start + elf.getLong(header + 0x20));
+            // Entries of tag and value, up to DT_NULL (tag 0).
+            for (int entry = start; entry + 16 <= end && elf.getLong(entry) != 0; entry += 16) {
+                long tag = elf.getLong(entry);
+                if (tag == DT_NEEDED) {
                     names.add(elf.getLong(entry + 8));
-                } else if (elf.getLong(entry) == DT_STRTAB) {
+                } else if (tag == DT_STRTAB) {
                     strtab = fileOffset(elf, elf.getLong(entry + 8));
                 }
             }
