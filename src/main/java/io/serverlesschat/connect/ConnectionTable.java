@@ -1,8 +1,10 @@
 package io.serverlesschat.connect;
 
-import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -13,15 +15,38 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * holding the handshake until the Lambda timeout.
  */
 @Singleton
-@Startup
 public class ConnectionTable {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionTable.class);
+    private static final Connection PRIMING_ITEM = new Connection("priming", 0, 0, "priming", "priming", null, null);
 
     private final DynamoDbClient dynamo;
     private final String tableName;
+    private final ConnectionSettings settings;
 
     ConnectionTable(DynamoDbClient dynamo, ConnectionSettings settings) {
         this.dynamo = dynamo;
         this.tableName = settings.tableName();
+        this.settings = settings;
+    }
+
+    /**
+     * Runs the first write's whole request pipeline during init, where Lambda gives a cold start more
+     * CPU than the invocation gets, so the first $connect only marshals, signs and sends. The request
+     * never reaches DynamoDB's API ({@link PrimingInterceptor}); a DynamoDB that does not answer costs
+     * at most the priming timeout and one log line, and the first write then simply connects itself.
+     */
+    void prime(@Observes StartupEvent start) {
+        if (!settings.priming().enabled()) {
+            return;
+        }
+        try {
+            dynamo.putItem(put -> put.tableName(tableName).item(PRIMING_ITEM.toItem())
+                    .overrideConfiguration(o -> o.apiCallTimeout(settings.priming().timeout())
+                            .putExecutionAttribute(PrimingInterceptor.PRIMING, true)));
+        } catch (SdkException e) {
+            LOG.warnf("DynamoDB did not answer at start-up (%s); the first write connects by itself", e.getMessage());
+        }
     }
 
     /** Records the connection; a reconnect with the same id overwrites the earlier item. */

@@ -12,8 +12,9 @@ import org.jboss.logging.MDC;
 
 /**
  * What every WebSocket route does around its one step: map the step's outcome to an answer
- * (200, 400 for a {@link RejectedEvent}, 500 for anything else) and log one structured line.
- * This is the only place that builds answers, and no exception text ever reaches the client.
+ * (200, 400 for a {@link RejectedEvent}, 403 for a {@link RefusedOrigin}, 500 for anything else) and
+ * log one structured line. This is the only place that builds answers, and no exception text ever
+ * reaches the client.
  */
 abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
 
@@ -30,7 +31,7 @@ abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent
         this.failedBody = failedBody;
     }
 
-    /** The route's step: returns normally when done, throws {@link RejectedEvent} or {@link TableFailure}. */
+    /** The route's step: returns normally when done, throws {@link RejectedEvent}, {@link RefusedOrigin} or {@link TableFailure}. */
     abstract void handle(APIGatewayV2WebSocketEvent event);
 
     @Override
@@ -48,6 +49,10 @@ abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent
             status = 400;
             outcome = "rejected";
             reason = e.getMessage();
+        } catch (RefusedOrigin e) {
+            status = 403;
+            outcome = "forbidden";
+            reason = e.getMessage();
         } catch (TableFailure e) {
             status = 500;
             outcome = "failed";
@@ -59,7 +64,12 @@ abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent
             failure = e;
         }
         log(event, status, outcome, reason, failure, (System.nanoTime() - start) / 1_000_000);
-        return answer(status, status == 200 ? okBody : status == 400 ? "Bad request." : failedBody);
+        return answer(status, switch (status) {
+            case 200 -> okBody;
+            case 400 -> "Bad request.";
+            case 403 -> "Forbidden.";
+            default -> failedBody;
+        });
     }
 
     /** One line per invocation; Quarkus already puts the AWSRequestId in the MDC of every line. */
@@ -78,7 +88,7 @@ abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent
         fields.values().removeIf(Objects::isNull);
         fields.forEach(MDC::put);
         try {
-            Logger.Level level = status == 200 ? Logger.Level.INFO : status == 400 ? Logger.Level.WARN : Logger.Level.ERROR;
+            Logger.Level level = status == 200 ? Logger.Level.INFO : status < 500 ? Logger.Level.WARN : Logger.Level.ERROR;
             LOG.logf(level, failure, "%s %d %s%s in %d ms", routeKey, status, outcome,
                     reason == null ? "" : ": " + reason, latencyMs);
         } finally {

@@ -98,6 +98,16 @@ class ConnectHandlerTest {
     }
 
     @Test
+    void withoutAnAllowListAPageOnAnyOriginConnectsAsInTheLab() {
+        for (String origin : new String[] {"https://chat.example.com", "https://evil.example", "null"}) {
+            String id = Events.newConnectionId();
+            invoke(ConnectHandlerOriginTest.withOrigin(Events.json("connect.json", id), "Origin", origin))
+                    .body("statusCode", equalTo(200));
+            assertEquals(id, item(id).get("connectionId").s());
+        }
+    }
+
+    @Test
     void logsOneStructuredLinePerInvocation() {
         String id = Events.newConnectionId();
         try (CapturedLog log = CapturedLog.start()) {

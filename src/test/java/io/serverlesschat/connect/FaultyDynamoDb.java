@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,11 @@ final class FaultyDynamoDb implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger requests = new AtomicInteger();
+    private final List<Request> history = new CopyOnWriteArrayList<>();
+
+    /** A request as the proxy saw it: "METHOD path operation" (e.g. "POST / PutItem"), from the client's port. */
+    record Request(String line, int clientPort) {
+    }
     private volatile Mode mode = Mode.FORWARD;
     private volatile CountDownLatch hang = new CountDownLatch(1);
 
@@ -66,8 +73,17 @@ final class FaultyDynamoDb implements AutoCloseable {
         return requests.get();
     }
 
+    /** Every request since the proxy started. */
+    List<Request> history() {
+        return List.copyOf(history);
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        history.add(new Request(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath()
+                + (target == null ? "" : " " + target.substring(target.indexOf('.') + 1)),
+                exchange.getRemoteAddress().getPort()));
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             switch (mode) {

@@ -14,12 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * sam.native.yaml wires what the function expects: the wiring cfn-lint cannot know about (names shared
@@ -29,7 +31,7 @@ class SamTemplateTest {
 
     /** One WebSocket route and everything the template wires for it, under the original lab's names. */
     record Route(String key, String function, String permission, String integration, String route, String logGroup,
-            Class<? extends RouteHandler> handler, String action) {
+            Class<? extends RouteHandler> handler, String action, Object authorization, Map<String, Object> ownEnvironment) {
         @Override
         public String toString() {
             return key;
@@ -39,9 +41,10 @@ class SamTemplateTest {
     static List<Route> routes() {
         return List.of(
                 new Route("$connect", "OnConnectFunction", "OnConnectPermission", "IntegrationConnect", "RouteConnect",
-                        "OnConnectLogGroup", ConnectHandler.class, "dynamodb:PutItem"),
+                        "OnConnectLogGroup", ConnectHandler.class, "dynamodb:PutItem", Map.of("Ref", "ConnectAuthorization"),
+                        Map.of("ALLOWED_ORIGINS", Map.of("Ref", "AllowedOrigins"), "REQUIRE_ORIGIN", Map.of("Ref", "RequireOrigin"))),
                 new Route("$disconnect", "OnDisconnectFunction", "OnDisconnectPermission", "IntegrationDisconnect",
-                        "RouteDisconnect", "OnDisconnectLogGroup", DisconnectHandler.class, "dynamodb:DeleteItem"));
+                        "RouteDisconnect", "OnDisconnectLogGroup", DisconnectHandler.class, "dynamodb:DeleteItem", "NONE", Map.of()));
     }
 
     private static Map<String, Object> template;
@@ -59,7 +62,6 @@ class SamTemplateTest {
         Map<String, String> expected = Map.of(
                 "ConnectionsTable", "AWS::DynamoDB::Table",
                 "ApiGateway", "AWS::ApiGatewayV2::Api",
-                "Deployment", "AWS::ApiGatewayV2::Deployment",
                 "Stage", "AWS::ApiGatewayV2::Stage");
         expected.forEach((id, type) -> assertEquals(type, map(resources.get(id)).get("Type"), id));
         for (Route route : routes()) {
@@ -81,6 +83,35 @@ class SamTemplateTest {
         assertEquals("x86_64", parameter(parameters, "Architecture").get("Default"));
         assertEquals(List.of("x86_64", "arm64"), parameter(parameters, "Architecture").get("AllowedValues"));
         assertEquals("false", parameter(parameters, "PointInTimeRecovery").get("Default"));
+        // Who may connect, and how fast: each hardening is one parameter away, and off (or out of a
+        // small chat's reach) by default, so that the lab's behaviour is unchanged.
+        assertEquals("", parameter(parameters, "AllowedOrigins").get("Default"));
+        assertEquals("false", parameter(parameters, "RequireOrigin").get("Default"));
+        assertEquals(List.of("true", "false"), parameter(parameters, "RequireOrigin").get("AllowedValues"));
+        assertEquals("false", parameter(parameters, "AccessLogs").get("Default"));
+        assertEquals(List.of("true", "false"), parameter(parameters, "AccessLogs").get("AllowedValues"));
+        assertEquals("NONE", parameter(parameters, "ConnectAuthorization").get("Default"));
+        assertEquals(List.of("NONE", "AWS_IAM"), parameter(parameters, "ConnectAuthorization").get("AllowedValues"));
+        assertEquals("", parameter(parameters, "ConnectConcurrency").get("Default"));
+    }
+
+    @Test
+    void throttlingDefaultsSitUnderTheAccountsLimits() {
+        Map<String, Object> parameters = map(template.get("Parameters"));
+        Map<String, Object> rate = parameter(parameters, "ThrottlingRateLimit");
+        Map<String, Object> burst = parameter(parameters, "ThrottlingBurstLimit");
+        assertEquals("Number", rate.get("Type"));
+        assertEquals("Number", burst.get("Type"));
+        int defaultRate = (Integer) rate.get("Default");
+        int defaultBurst = (Integer) burst.get("Default");
+        // API Gateway quotas: 500 new WebSocket connections per second per account and region (all its
+        // WebSocket APIs together), 10,000 requests per second with a burst of 5,000 (all APIs).
+        assertTrue(defaultRate > 0 && defaultRate < 500, "the stage leaves room for the account's other APIs: " + defaultRate);
+        assertTrue(defaultBurst >= defaultRate && defaultBurst <= 5000, "burst " + defaultBurst);
+        assertEquals(10000, rate.get("MaxValue"));
+        assertEquals(5000, burst.get("MaxValue"));
+        assertEquals(1, rate.get("MinValue"), "0 would refuse every handshake");
+        assertEquals(1, burst.get("MinValue"));
     }
 
     @Test
@@ -121,10 +152,42 @@ class SamTemplateTest {
     @MethodSource("routes")
     void functionSelectsTheRoutesHandlerAndFindsItsTableThroughTableName(Route route) throws IOException {
         Map<String, Object> variables = map(map(properties(route.function()).get("Environment")).get("Variables"));
-        assertEquals(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"),
+        Map<String, Object> expected = new java.util.HashMap<>(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"),
                 "QUARKUS_LAMBDA_HANDLER", route.handler().getAnnotation(Named.class).value(),
-                "DISABLE_SIGNAL_HANDLERS", "true"), variables);
+                "DISABLE_SIGNAL_HANDLERS", "true"));
+        expected.putAll(route.ownEnvironment());
+        assertEquals(expected, variables);
         assertEquals("${TABLE_NAME}", applicationProperties().getProperty("connections.table-name"));
+    }
+
+    @Test
+    void theOriginVariablesReachTheFunctionsSettings() throws IOException {
+        assertEquals("${ALLOWED_ORIGINS:}", applicationProperties().getProperty("connections.allowed-origins"));
+        assertEquals("${REQUIRE_ORIGIN:false}", applicationProperties().getProperty("connections.require-origin"));
+    }
+
+    /** The deploy-time check of AllowedOrigins must never let through a list the function refuses at start-up. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "https://chat.example.com", "https://chat.example.com/", "http://localhost:8081",
+        "https://chat.example.com, https://app.example.org", " https://a.example ,http://127.0.0.1:3000",
+        "http://[::1]:3000", "capacitor://localhost", "HTTPS://Chat.Example.com:443",
+        "chat.example.com", "https://", "null", "*", "https://*.example.com", "https://chat.example.com/app",
+        "https://user@chat.example.com", "https://chat.example.com,", ",", " ", "https://chat.example.com,,https://b.example",
+        "https://chat.example.com;https://b.example", "https://chat.example.com?x"})
+    void allowedOriginsPatternAgreesWithTheFunction(String list) {
+        String pattern = (String) parameter(map(template.get("Parameters")), "AllowedOrigins").get("AllowedPattern");
+        boolean deployable = Pattern.matches(pattern, list);
+        boolean startsUp;
+        try {
+            OriginPolicy.of(list, false);
+            startsUp = true;
+        } catch (IllegalArgumentException e) {
+            startsUp = false;
+        }
+        assertTrue(!deployable || startsUp, "CloudFormation would accept " + list + " but the function would not start");
+        if (startsUp && !list.isBlank() && !list.contains(",,") && !list.strip().endsWith(",") && !list.strip().startsWith(",")) {
+            assertTrue(deployable, "a list the function takes is refused at deploy time: " + list);
+        }
     }
 
     @ParameterizedTest
@@ -160,7 +223,7 @@ class SamTemplateTest {
         Map<String, Object> route = properties(r.route());
         assertEquals(Map.of("Ref", "ApiGateway"), route.get("ApiId"));
         assertEquals(r.key(), route.get("RouteKey"));
-        assertEquals("NONE", route.get("AuthorizationType"));
+        assertEquals(r.authorization(), route.get("AuthorizationType"));
         assertEquals(r.route(), route.get("OperationName"));
         assertEquals(Map.of("Fn::Sub", "integrations/${" + r.integration() + "}"), route.get("Target"));
 
@@ -184,7 +247,18 @@ class SamTemplateTest {
     }
 
     @Test
-    void deploymentComesAfterEveryRouteAndTheStageIsTheEnvironment() {
+    void everyStackUpdateThatChangesARouteReachesTheStage() {
+        // No Deployment resource: one pinned by DeploymentId is a snapshot of the routes taken when the
+        // stack was created, and a later route change (ConnectAuthorization) would never be served.
+        resources.forEach((id, resource) ->
+                assertFalse("AWS::ApiGatewayV2::Deployment".equals(map(resource).get("Type")), id + " pins a deployment"));
+        Map<String, Object> stage = properties("Stage");
+        assertEquals(true, stage.get("AutoDeploy"), "API Gateway deploys every change of the API to the stage");
+        assertFalse(stage.containsKey("DeploymentId"));
+        assertEquals(Map.of("Ref", "Environment"), stage.get("StageName"));
+        assertEquals(Map.of("Ref", "ApiGateway"), stage.get("ApiId"));
+
+        // The stage is created after every route, so that its first automatic deployment has them all.
         List<String> routes = new ArrayList<>();
         resources.forEach((id, resource) -> {
             if ("AWS::ApiGatewayV2::Route".equals(map(resource).get("Type"))) {
@@ -192,11 +266,96 @@ class SamTemplateTest {
             }
         });
         assertFalse(routes.isEmpty());
-        assertTrue(list(map(resources.get("Deployment")).get("DependsOn")).containsAll(routes), "Deployment DependsOn " + routes);
-        Map<String, Object> stage = properties("Stage");
-        assertEquals(Map.of("Ref", "Environment"), stage.get("StageName"));
-        assertEquals(Map.of("Ref", "Deployment"), stage.get("DeploymentId"));
-        assertEquals(Map.of("Ref", "ApiGateway"), stage.get("ApiId"));
+        assertTrue(list(map(resources.get("Stage")).get("DependsOn")).containsAll(routes), "Stage DependsOn " + routes);
+
+        // Switching ConnectAuthorization changes the route and nothing that pins what the stage serves.
+        Map<String, Object> open = resolved(Map.of("ConnectAuthorization", "NONE"));
+        Map<String, Object> iam = resolved(Map.of("ConnectAuthorization", "AWS_IAM"));
+        assertEquals("NONE", resolvedProperties(open, "RouteConnect").get("AuthorizationType"));
+        assertEquals("AWS_IAM", resolvedProperties(iam, "RouteConnect").get("AuthorizationType"));
+        assertEquals("NONE", resolvedProperties(iam, "RouteDisconnect").get("AuthorizationType"), "authorization is on $connect only");
+        assertEquals(resolvedProperties(open, "Stage"), resolvedProperties(iam, "Stage"));
+        assertEquals(true, resolvedProperties(iam, "Stage").get("AutoDeploy"));
+    }
+
+    @Test
+    void theStageThrottlesEveryRouteByParameter() {
+        assertEquals(Map.of("ThrottlingRateLimit", Map.of("Ref", "ThrottlingRateLimit"),
+                "ThrottlingBurstLimit", Map.of("Ref", "ThrottlingBurstLimit")), properties("Stage").get("DefaultRouteSettings"));
+    }
+
+    @Test
+    void accessLogsAreOffByDefault() {
+        Map<String, Object> stack = resolved(Map.of());
+        assertFalse(map(stack.get("Resources")).containsKey("AccessLogGroup"));
+        assertFalse(resolvedProperties(stack, "Stage").containsKey("AccessLogSettings"));
+        assertFalse(map(stack.get("Outputs")).containsKey("AccessLogGroupName"));
+    }
+
+    @Test
+    void accessLogsGoAsJsonToALogGroupOfTheStackWithARetention() throws IOException {
+        Map<String, Object> stack = resolved(Map.of("AccessLogs", "true"));
+        Map<String, Object> group = map(map(stack.get("Resources")).get("AccessLogGroup"));
+        assertEquals("AWS::Logs::LogGroup", group.get("Type"));
+        assertEquals("Delete", group.get("DeletionPolicy"));
+        assertTrue(map(group.get("Properties")).get("RetentionInDays") instanceof Integer, "a retention");
+
+        Map<String, Object> settings = map(resolvedProperties(stack, "Stage").get("AccessLogSettings"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("AccessLogGroup", "Arn")), settings.get("DestinationArn"));
+        String format = (String) settings.get("Format");
+        assertTrue(format.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 3 * 1024, "API Gateway's access log format limit is 3 KB");
+        Map<String, Object> line = new com.fasterxml.jackson.databind.ObjectMapper().readValue(format,
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+        assertEquals(Map.of(
+                "requestId", "$context.requestId",
+                "connectionId", "$context.connectionId",
+                "eventType", "$context.eventType",
+                "routeKey", "$context.routeKey",
+                "status", "$context.status",
+                "error", "$context.error.message",
+                "integrationLatency", "$context.integrationLatency",
+                "sourceIp", "$context.identity.sourceIp",
+                "userAgent", "$context.identity.userAgent",
+                "requestTime", "$context.requestTime"), line);
+        assertEquals(Map.of("Ref", "AccessLogGroup"), value(map(stack.get("Outputs")), "AccessLogGroupName"));
+    }
+
+    @Test
+    void reservedConcurrencyOnlyWhenGiven() {
+        assertFalse(resolvedProperties(resolved(Map.of()), "OnConnectFunction").containsKey("ReservedConcurrentExecutions"));
+        assertEquals("25", resolvedProperties(resolved(Map.of("ConnectConcurrency", "25")), "OnConnectFunction")
+                .get("ReservedConcurrentExecutions"));
+        assertFalse(resolvedProperties(resolved(Map.of("ConnectConcurrency", "25")), "OnDisconnectFunction")
+                .containsKey("ReservedConcurrentExecutions"), "$disconnect keeps the shared pool");
+    }
+
+    /** Every combination of the parameters that add or remove resources keeps the stack whole. */
+    @ParameterizedTest
+    @MethodSource("combinations")
+    void everyCombinationResolvesToAWholeStack(Map<String, String> parameters) {
+        Map<String, Object> stack = resolved(parameters);
+        Map<String, Object> resolvedResources = map(stack.get("Resources"));
+        Set<String> referenced = new java.util.TreeSet<>();
+        collectReferences(resolvedResources, referenced);
+        collectReferences(stack.get("Outputs"), referenced);
+        Set<String> parameterNames = map(template.get("Parameters")).keySet();
+        for (String id : referenced) {
+            assertTrue(resolvedResources.containsKey(id) || parameterNames.contains(id) || id.startsWith("AWS::"),
+                    parameters + ": " + id + " is referenced but not created");
+        }
+        assertEquals(true, resolvedProperties(stack, "Stage").get("AutoDeploy"));
+    }
+
+    static List<Map<String, String>> combinations() {
+        List<Map<String, String>> all = new ArrayList<>();
+        for (String logs : List.of("false", "true")) {
+            for (String concurrency : List.of("", "10")) {
+                for (String authorization : List.of("NONE", "AWS_IAM")) {
+                    all.add(Map.of("AccessLogs", logs, "ConnectConcurrency", concurrency, "ConnectAuthorization", authorization));
+                }
+            }
+        }
+        return all;
     }
 
     @Test
@@ -210,9 +369,110 @@ class SamTemplateTest {
         for (Route route : routes()) {
             assertEquals(Map.of("Fn::GetAtt", List.of(route.function(), "Arn")), value(outputs, route.function() + "Arn"));
         }
+        // What an IAM policy for ConnectAuthorization=AWS_IAM names (README).
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Stage}/$connect"),
+                value(outputs, "ConnectResourceArn"));
     }
 
     // ---- helpers
+
+    /**
+     * The template as CloudFormation would see it with these parameter values (others at their
+     * defaults): conditions evaluated, resources and outputs of false conditions dropped, Fn::If
+     * resolved, AWS::NoValue removed and Refs to parameters replaced. Everything else stays as written.
+     */
+    private static Map<String, Object> resolved(Map<String, String> given) {
+        Map<String, String> parameters = new java.util.HashMap<>();
+        map(template.get("Parameters")).forEach((name, p) -> parameters.put(name, String.valueOf(map(p).get("Default"))));
+        parameters.putAll(given);
+        Map<String, Boolean> conditions = new java.util.HashMap<>();
+        map(template.get("Conditions")).forEach((name, c) -> conditions.put(name, (Boolean) evaluate(c, parameters, Map.of())));
+        Map<String, Object> out = new java.util.LinkedHashMap<>(template);
+        for (String section : List.of("Resources", "Outputs")) {
+            Map<String, Object> kept = new java.util.LinkedHashMap<>();
+            map(template.get(section)).forEach((id, entry) -> {
+                Object condition = map(entry).get("Condition");
+                if (condition == null || conditions.get(condition)) {
+                    kept.put(id, evaluate(entry, parameters, conditions));
+                }
+            });
+            out.put(section, kept);
+        }
+        return out;
+    }
+
+    private static final Object NO_VALUE = new Object();
+
+    private static Object evaluate(Object node, Map<String, String> parameters, Map<String, Boolean> conditions) {
+        if (node instanceof Map<?, ?> m && m.size() == 1) {
+            Object key = m.keySet().iterator().next();
+            Object arg = m.get(key);
+            switch (String.valueOf(key)) {
+                case "Ref":
+                    return "AWS::NoValue".equals(arg) ? NO_VALUE : parameters.containsKey(arg) ? parameters.get(arg) : node;
+                case "Fn::Equals":
+                    return String.valueOf(evaluate(list(arg).get(0), parameters, conditions))
+                            .equals(String.valueOf(evaluate(list(arg).get(1), parameters, conditions)));
+                case "Fn::Not":
+                    return !(Boolean) evaluate(list(arg).get(0), parameters, conditions);
+                case "Fn::If":
+                    Boolean condition = conditions.get(String.valueOf(list(arg).get(0)));
+                    assertTrue(condition != null, "unknown condition " + list(arg).get(0));
+                    return evaluate(list(arg).get(condition ? 1 : 2), parameters, conditions);
+                default:
+                    break;
+            }
+        }
+        if (node instanceof Map<?, ?> m) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> {
+                Object value = evaluate(v, parameters, conditions);
+                if (value != NO_VALUE) {
+                    out.put(String.valueOf(k), value);
+                }
+            });
+            return out;
+        }
+        if (node instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (Object v : l) {
+                Object value = evaluate(v, parameters, conditions);
+                if (value != NO_VALUE) {
+                    out.add(value);
+                }
+            }
+            return out;
+        }
+        return node;
+    }
+
+    private static Map<String, Object> resolvedProperties(Map<String, Object> resolvedTemplate, String logicalId) {
+        Map<String, Object> resource = map(map(resolvedTemplate.get("Resources")).get(logicalId));
+        assertTrue(resource != null, "no resource " + logicalId);
+        return map(resource.getOrDefault("Properties", Map.of()));
+    }
+
+    /** Logical IDs and parameter names named by Ref, Fn::GetAtt and ${...} in Fn::Sub. */
+    private static void collectReferences(Object node, Set<String> ids) {
+        if (node instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                if ("Ref".equals(k) && v instanceof String ref) {
+                    ids.add(ref);
+                } else if ("Fn::GetAtt".equals(k) && v instanceof List<?> parts) {
+                    ids.add(String.valueOf(parts.get(0)));
+                } else if ("Fn::Sub".equals(k) && v instanceof String text) {
+                    Matcher sub = Pattern.compile("\\$\\{([A-Za-z0-9:]+)(\\.[A-Za-z.]+)?}").matcher(text);
+                    while (sub.find()) {
+                        ids.add(sub.group(1));
+                    }
+                } else if (!"DependsOn".equals(k) && !"Condition".equals(k)) {
+                    collectReferences(v, ids);
+                }
+            });
+        } else if (node instanceof List<?> l) {
+            l.forEach(v -> collectReferences(v, ids));
+        }
+    }
 
     private static Map<String, Object> properties(String logicalId) {
         Map<String, Object> resource = map(resources.get(logicalId));

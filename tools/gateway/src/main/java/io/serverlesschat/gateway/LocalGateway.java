@@ -19,9 +19,11 @@ import java.util.function.Consumer;
 
 /**
  * API Gateway's part, played locally: a WebSocket server on ws://localhost:PORT/STAGE that turns each
- * handshake into the $connect proxy event, completes the handshake only when the function answers 2xx
- * (otherwise it refuses it with the function's status, as API Gateway does), and sends $disconnect
- * when the socket closes. Functions are reached through a Lambda Runtime API emulator.
+ * handshake into the $connect proxy event (with the client's headers, its real Origin among them),
+ * completes the handshake only when the function answers 2xx (otherwise it refuses it with the
+ * function's status, as API Gateway does), and sends $disconnect when the socket closes. Handshakes
+ * over the stage's throttle are refused with 429 before the function is called. Functions are reached
+ * through a Lambda Runtime API emulator.
  */
 public final class LocalGateway implements AutoCloseable {
 
@@ -35,14 +37,23 @@ public final class LocalGateway implements AutoCloseable {
     private final Consumer<String> log;
     private final Set<ServerWebSocket> open = ConcurrentHashMap.newKeySet();
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final TokenBucket connects;
     private int port;
 
+    /** A gateway throttled only at the account's default limits. */
+    public LocalGateway(String stage, Map<String, FunctionEndpoint> routes, Consumer<String> log) {
+        this(stage, SamTemplate.Throttling.ACCOUNT, routes, log);
+    }
+
     /**
+     * @param throttling the stage's limits on new connections (its $connect route)
      * @param routes route key ($connect, $disconnect) to the function that serves it
      * @param log where the gateway says what it does, a line per event
      */
-    public LocalGateway(String stage, Map<String, FunctionEndpoint> routes, Consumer<String> log) {
+    public LocalGateway(String stage, SamTemplate.Throttling throttling, Map<String, FunctionEndpoint> routes,
+            Consumer<String> log) {
         this.stage = stage;
+        this.connects = new TokenBucket(throttling);
         this.routes = Map.copyOf(routes);
         this.log = log;
     }
@@ -88,6 +99,12 @@ public final class LocalGateway implements AutoCloseable {
             socket.reject(403);
             return;
         }
+        if (!connects.tryTake()) {
+            // API Gateway throttles before the integration: the function never sees the handshake.
+            log.accept("$connect    refused with 429 Too Many Requests: over the stage's throttling");
+            socket.reject(429);
+            return;
+        }
         long now = System.currentTimeMillis();
         ProxyEvents.Connection connection = new ProxyEvents.Connection(ProxyEvents.newId(), now,
                 socket.remoteAddress().hostAddress(), socket.headers().get("User-Agent"),
@@ -106,7 +123,9 @@ public final class LocalGateway implements AutoCloseable {
         }
         ObjectNode event = ProxyEvents.connect(connection, headers(socket), query(socket.uri()), port, now);
         invoke(function, event).thenAccept(answer -> {
-            log.accept(String.format("$connect    %s -> %d%s in %d ms", connection.connectionId(), answer.statusCode(),
+            String origin = socket.headers().get("Origin");
+            log.accept(String.format("$connect    %s%s -> %d%s in %d ms", connection.connectionId(),
+                    origin == null ? "" : " from " + origin, answer.statusCode(),
                     answer.accepted() ? "" : " (handshake refused)", System.currentTimeMillis() - now));
             handshake.complete(answer.accepted() ? 101 : answer.statusCode());
         });

@@ -35,7 +35,11 @@ public final class RunLocal implements AutoCloseable {
         DEV, ZIP, NATIVE
     }
 
-    public record Options(Path project, Mode mode, int gatewayPort, int dynamoPort) {
+    /** @param parameters sam.native.yaml's parameters to set, as a deploy's parameter overrides (--parameter) */
+    public record Options(Path project, Mode mode, int gatewayPort, int dynamoPort, Map<String, String> parameters) {
+        public Options(Path project, Mode mode, int gatewayPort, int dynamoPort) {
+            this(project, mode, gatewayPort, dynamoPort, Map.of());
+        }
     }
 
     static final String TABLE = "connections";
@@ -77,7 +81,7 @@ public final class RunLocal implements AutoCloseable {
 
     private void startAll(Options options) throws Exception {
         Path project = options.project();
-        SamTemplate template = SamTemplate.read(project.resolve("sam.native.yaml"));
+        SamTemplate template = SamTemplate.read(project.resolve("sam.native.yaml"), options.parameters());
         dynamo = LocalDynamoDb.start(options.dynamoPort());
         dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
 
@@ -98,7 +102,7 @@ public final class RunLocal implements AutoCloseable {
                     ? devMode(project, env)
                     : launch(route, zip.kind(), taskRoot, env));
         }
-        gateway = new LocalGateway(template.stage(), endpoints, log).start(options.gatewayPort());
+        gateway = new LocalGateway(template.stage(), template.throttling(), endpoints, log).start(options.gatewayPort());
     }
 
     /** target/function.zip: the JVM zip, rebuilt when stale, or the native zip as it is. */
@@ -224,24 +228,33 @@ public final class RunLocal implements AutoCloseable {
         Mode mode = Mode.DEV;
         int gatewayPort = LocalGateway.DEFAULT_PORT;
         int dynamoPort = 8000;
+        Map<String, String> parameters = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--function" -> mode = Mode.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 case "--port" -> gatewayPort = Integer.parseInt(args[++i]);
                 case "--dynamodb-port" -> dynamoPort = Integer.parseInt(args[++i]);
+                case "--parameter" -> {
+                    String[] pair = args[++i].split("=", 2);
+                    if (pair.length != 2) {
+                        throw new IllegalArgumentException("--parameter takes Name=Value, e.g. AllowedOrigins=http://localhost:8081");
+                    }
+                    parameters.put(pair[0], pair[1]);
+                }
                 case "-h", "--help" -> {
                     System.out.println("""
-                            usage: bin/local [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000]
+                            usage: bin/local [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000] [--parameter Name=Value]...
                               --function dev     $connect in Quarkus dev mode (live reload, curl on :8080), other routes from the JVM zip (default)
                               --function zip     every function from target/function.zip (JVM), as Lambda's Java runtime runs it
                               --function native  every function from the native target/function.zip's bootstrap
-                              port 0 picks a free port""");
+                              port 0 picks a free port
+                              --parameter        a sam.native.yaml parameter, as on deploy (AllowedOrigins=..., ThrottlingRateLimit=...)""");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
             }
         }
-        RunLocal local = start(new Options(project, mode, gatewayPort, dynamoPort), System.out::println);
+        RunLocal local = start(new Options(project, mode, gatewayPort, dynamoPort, parameters), System.out::println);
         Runtime.getRuntime().addShutdownHook(new Thread(local::close));
         String endpoint = local.dynamo().endpoint().toString();
         System.out.printf("""

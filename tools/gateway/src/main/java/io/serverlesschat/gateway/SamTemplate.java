@@ -13,25 +13,57 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the local gateway needs from sam.native.yaml: the stage, and for each WebSocket route the
- * function behind it (route -> integration -> function) with the environment the template gives it.
- * Only literal values and parameter defaults are resolved; anything else is left for the caller.
+ * What the local gateway needs from sam.native.yaml: the stage and its throttling, and for each
+ * WebSocket route the function behind it (route -> integration -> function) with the environment the
+ * template gives it. Only literal values and parameters (their defaults, or the values given, as in
+ * a deploy's parameter overrides) are resolved; anything else is left for the caller.
  */
-public record SamTemplate(String stage, List<Route> routes) {
+public record SamTemplate(String stage, List<Route> routes, Throttling throttling) {
 
     /** A route key ($connect, $disconnect, ...) and the function its integration invokes. */
     public record Route(String routeKey, String functionId, Map<String, String> environment) {
+    }
+
+    /**
+     * The stage's DefaultRouteSettings: a token bucket of {@code burstLimit} requests refilled at
+     * {@code rateLimit} per second, per route. Without them, the account's limits apply.
+     */
+    public record Throttling(double rateLimit, int burstLimit) {
+        /** API Gateway's default account-level limits (most regions): 10,000 requests per second, burst 5,000. */
+        public static final Throttling ACCOUNT = new Throttling(10_000, 5_000);
     }
 
     private static final Pattern SUB_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9]+)(?:\\.[A-Za-z0-9.]+)?}");
     private static final Set<String> FUNCTION_TYPES = Set.of("AWS::Serverless::Function", "AWS::Lambda::Function");
 
     public static SamTemplate read(Path file) throws IOException {
-        return new SamTemplate(CloudFormationYaml.load(file));
+        return read(file, Map.of());
+    }
+
+    /** @param parameters values for some of the template's parameters, in place of their defaults */
+    public static SamTemplate read(Path file, Map<String, String> parameters) throws IOException {
+        return new SamTemplate(withParameters(CloudFormationYaml.load(file), parameters));
     }
 
     private SamTemplate(Map<String, Object> template) {
-        this(stageOf(template), routesOf(template));
+        this(stageOf(template), routesOf(template), throttlingOf(template));
+    }
+
+    /** The template with the given parameter values as the parameters' defaults. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withParameters(Map<String, Object> template, Map<String, String> values) {
+        Map<String, Object> parameters = new LinkedHashMap<>((Map<String, Object>) template.getOrDefault("Parameters", Map.of()));
+        values.forEach((name, value) -> {
+            if (!(parameters.get(name) instanceof Map<?, ?> parameter)) {
+                throw new IllegalArgumentException("sam.native.yaml has no parameter " + name + " (it has " + parameters.keySet() + ")");
+            }
+            Map<String, Object> given = new LinkedHashMap<>((Map<String, Object>) parameter);
+            given.put("Default", value);
+            parameters.put(name, given);
+        });
+        Map<String, Object> copy = new LinkedHashMap<>(template);
+        copy.put("Parameters", parameters);
+        return copy;
     }
 
     public Route route(String routeKey) {
@@ -40,12 +72,32 @@ public record SamTemplate(String stage, List<Route> routes) {
     }
 
     private static String stageOf(Map<String, Object> template) {
+        String stage = resolve(template, properties(stageResource(template)).get("StageName"));
+        if (stage == null) {
+            throw new IllegalArgumentException("sam.native.yaml has no AWS::ApiGatewayV2::Stage with a StageName");
+        }
+        return stage;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Throttling throttlingOf(Map<String, Object> template) {
+        Map<String, Object> settings = (Map<String, Object>) properties(stageResource(template))
+                .getOrDefault("DefaultRouteSettings", Map.of());
+        String rate = resolve(template, settings.get("ThrottlingRateLimit"));
+        String burst = resolve(template, settings.get("ThrottlingBurstLimit"));
+        try {
+            return new Throttling(rate == null ? Throttling.ACCOUNT.rateLimit() : Double.parseDouble(rate),
+                    burst == null ? Throttling.ACCOUNT.burstLimit() : (int) Double.parseDouble(burst));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the stage's ThrottlingRateLimit/ThrottlingBurstLimit are not numbers: " + rate + ", " + burst);
+        }
+    }
+
+    private static Map<String, Object> stageResource(Map<String, Object> template) {
         return resources(template).values().stream()
                 .filter(r -> "AWS::ApiGatewayV2::Stage".equals(r.get("Type")))
-                .map(r -> resolve(template, properties(r).get("StageName")))
-                .filter(s -> s != null)
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("sam.native.yaml has no AWS::ApiGatewayV2::Stage with a StageName"));
+                .orElseThrow(() -> new IllegalArgumentException("sam.native.yaml has no AWS::ApiGatewayV2::Stage"));
     }
 
     private static List<Route> routesOf(Map<String, Object> template) {

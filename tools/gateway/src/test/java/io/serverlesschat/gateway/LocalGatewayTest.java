@@ -1,6 +1,7 @@
 package io.serverlesschat.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -102,6 +103,41 @@ class LocalGatewayTest {
         JsonNode context = disconnect.nextEvent().get("requestContext");
         assertEquals(id, context.get("connectionId").asText());
         gateway = new LocalGateway("dev", Map.of(), line -> { }).start(0);
+    }
+
+    @Test
+    void passesTheClientsRealOriginToTheConnectEvent() throws Exception {
+        WebSocket socket = http.newWebSocketBuilder().header("Origin", "https://chat.example.com")
+                .buildAsync(gateway.url(), new WebSocket.Listener() { }).join();
+        JsonNode event = connect.nextEvent();
+        assertEquals("https://chat.example.com", event.get("headers").get("Origin").asText());
+        assertEquals("https://chat.example.com", event.get("multiValueHeaders").get("Origin").get(0).asText());
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+
+        open(gateway.url(), "wscat");
+        assertFalse(connect.nextEvent().get("headers").has("Origin"), "a client that sends none gets none");
+    }
+
+    @Test
+    void aBurstOverTheStagesThrottlingIsRefusedWith429AndTheGatewayRecovers() throws Exception {
+        // One new connection every 2 s, two at once: the third handshake in a row is over the limit.
+        try (LocalGateway throttled = new LocalGateway("dev", new SamTemplate.Throttling(0.5, 2),
+                Map.of("$connect", connect.endpoint()), line -> { }).start(0)) {
+            open(throttled.url(), "t");
+            open(throttled.url(), "t");
+            connect.nextEvent();
+            connect.nextEvent();
+
+            CompletionException refused = assertThrows(CompletionException.class, () -> open(throttled.url(), "t"));
+            WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+            assertEquals(429, handshake.getResponse().statusCode());
+            assertTrue(connect.receivedNothingMore(), "a throttled handshake never reaches the function");
+
+            Thread.sleep(2_100);
+            open(throttled.url(), "t");
+            assertEquals("$connect", connect.nextEvent().get("requestContext").get("routeKey").asText(),
+                    "once the burst is over, the next handshake goes through");
+        }
     }
 
     @Test

@@ -25,17 +25,19 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The whole local stack as bin/local starts it (the functions from the JVM function.zip on AWS's
- * runtime interface client, a real moto), driven by a real WebSocket client.
+ * runtime interface client, a real moto), driven by a real WebSocket client. It runs with an origin
+ * allow-list, as `bin/local --parameter AllowedOrigins=https://chat.example.com` does.
  */
 class RunLocalTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String CHAT = "https://chat.example.com";
     private static RunLocal local;
 
     @BeforeAll
     static void start() throws Exception {
-        local = RunLocal.start(new RunLocal.Options(Path.of("../..").toAbsolutePath().normalize(), RunLocal.Mode.ZIP, 0, 0),
-                line -> { });
+        local = RunLocal.start(new RunLocal.Options(Path.of("../..").toAbsolutePath().normalize(), RunLocal.Mode.ZIP, 0, 0,
+                Map.of("AllowedOrigins", CHAT)), line -> { });
     }
 
     @AfterAll
@@ -92,6 +94,32 @@ class RunLocalTest {
             socket.join().sendClose(WebSocket.NORMAL_CLOSURE, "bye");
         }
         await(() -> opened.stream().allMatch(id -> item(id).isEmpty()), "every item deleted after its close");
+    }
+
+    @Test
+    void aPageOnTheAllowedOriginConnectsAndAClientWithoutOriginToo() throws Exception {
+        for (WebSocket.Builder client : List.of(HTTP.newWebSocketBuilder().header("Origin", CHAT), HTTP.newWebSocketBuilder())) {
+            Set<String> before = connectionIds();
+            WebSocket socket = client.buildAsync(local.url(), new WebSocket.Listener() { }).get(30, TimeUnit.SECONDS);
+            Set<String> opened = new HashSet<>(connectionIds());
+            opened.removeAll(before);
+            assertEquals(1, opened.size(), "recorded once the handshake completed");
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aPageOnAnotherOriginOrALookAlikeIsRefusedWith403AndNothingIsWritten() {
+        for (String origin : List.of("https://evil.example", CHAT + ".evil.net", "http://chat.example.com", CHAT + ":444", "null")) {
+            Set<String> before = connectionIds();
+            CompletionException refused = assertThrows(CompletionException.class, () -> HTTP.newWebSocketBuilder()
+                    .header("Origin", origin).buildAsync(local.url(), new WebSocket.Listener() { }).join(), origin);
+            WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+            assertEquals(403, handshake.getResponse().statusCode(), origin);
+            Set<String> written = new HashSet<>(connectionIds());
+            written.removeAll(before); // (earlier tests' $disconnects may still be removing items)
+            assertEquals(Set.of(), written, "nothing written for " + origin);
+        }
     }
 
     private static Set<String> connectionIds() {

@@ -3,11 +3,13 @@ package io.serverlesschat.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SamTemplateTest {
 
@@ -32,6 +34,32 @@ class SamTemplateTest {
     }
 
     @Test
+    void readsTheStagesThrottling() throws Exception {
+        SamTemplate template = SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"));
+        assertEquals(new SamTemplate.Throttling(25, 40), template.throttling());
+    }
+
+    @Test
+    void parametersGivenReplaceTheirDefaults() throws Exception {
+        SamTemplate template = SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"),
+                Map.of("ThrottlingRateLimit", "0.5", "TableName", "other", "Environment", "prod"));
+        assertEquals(new SamTemplate.Throttling(0.5, 40), template.throttling());
+        assertEquals("other", template.route("$connect").environment().get("TABLE_NAME"));
+        assertEquals("prod", template.stage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"), Map.of("AllowedOrigin", "x")));
+        assertTrue(unknown.getMessage().contains("no parameter AllowedOrigin"), unknown.getMessage());
+    }
+
+    @Test
+    void withoutThrottlingSettingsTheAccountsLimitsApply(@TempDir Path dir) throws Exception {
+        Path bare = dir.resolve("bare.yaml");
+        Files.writeString(bare, Files.readString(Path.of("src/test/resources/template-fixture.yaml"))
+                .replaceAll("(?s)      DefaultRouteSettings:.*", ""));
+        assertEquals(SamTemplate.Throttling.ACCOUNT, SamTemplate.read(bare).throttling());
+    }
+
+    @Test
     void saysWhenARouteIsMissing() throws Exception {
         SamTemplate template = SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"));
         assertThrows(IllegalArgumentException.class, () -> template.route("$default"));
@@ -46,5 +74,11 @@ class SamTemplateTest {
         SamTemplate template = SamTemplate.read(project);
         assertEquals("connect", template.route("$connect").environment().get("QUARKUS_LAMBDA_HANDLER"));
         assertEquals("disconnect", template.route("$disconnect").environment().get("QUARKUS_LAMBDA_HANDLER"));
+        // The deploy's defaults run locally too: any origin, and the stage's throttling.
+        assertEquals("", template.route("$connect").environment().get("ALLOWED_ORIGINS"));
+        assertEquals("false", template.route("$connect").environment().get("REQUIRE_ORIGIN"));
+        assertEquals(new SamTemplate.Throttling(50, 100), template.throttling());
+        assertEquals("https://chat.example.com", SamTemplate.read(project, Map.of("AllowedOrigins", "https://chat.example.com"))
+                .route("$connect").environment().get("ALLOWED_ORIGINS"));
     }
 }

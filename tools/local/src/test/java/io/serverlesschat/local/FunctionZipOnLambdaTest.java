@@ -119,15 +119,25 @@ class FunctionZipOnLambdaTest {
 
     @Test
     void failsAtStartUpNamingTheMissingTableName() throws Exception {
+        assertStartUpFails(Map.of(), "TABLE_NAME");
+    }
+
+    @Test
+    void failsAtStartUpNamingABadAllowedOrigin() throws Exception {
+        assertStartUpFails(Map.of("TABLE_NAME", TABLE, "ALLOWED_ORIGINS", "https://chat.example.com, chat.example.org"),
+                "ALLOWED_ORIGINS: \"chat.example.org\" is not an origin");
+    }
+
+    private void assertStartUpFails(Map<String, String> env, String naming) throws Exception {
         try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
-                FunctionProcess function = launch(api, Map.of())) {
+                FunctionProcess function = launch(api, env)) {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (function.isAlive() && api.initError().isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             String said = api.initError().orElse("") + function.outputTail(50);
-            assertTrue(said.contains("TABLE_NAME"), "the start-up failure names TABLE_NAME: " + said);
-            assertTrue(api.firstPollNanos().isEmpty(), "a function without its table never asks for an event");
+            assertTrue(said.contains(naming), "the start-up failure names " + naming + ": " + said);
+            assertTrue(api.firstPollNanos().isEmpty(), "a function that cannot start never asks for an event");
         }
     }
 

@@ -1,0 +1,86 @@
+package io.serverlesschat.connect;
+
+import static io.serverlesschat.connect.Invocations.invoke;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.serverlesschat.connect.FaultyDynamoDb.Mode;
+import io.serverlesschat.localdev.LocalDynamoDb;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The start-up priming: the write's pipeline and connection without a write, and bounded when DynamoDB is sick. */
+@QuarkusTest
+@TestProfile(ConnectionTablePrimingTest.OwnStart.class)
+@WithTestResource(FaultyDynamoDbResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConnectionTablePrimingTest {
+
+    /** A start of its own, so that the proxy has seen this start-up's requests and nothing else's. */
+    public static class OwnStart implements QuarkusTestProfile {
+    }
+
+    @FaultyDynamoDbResource.Inject
+    FaultyDynamoDb faults;
+
+    @LocalDynamoDbResource.Inject
+    LocalDynamoDb dynamo;
+
+    @Inject
+    ConnectionTable table;
+
+    @AfterEach
+    void forward() {
+        faults.mode(Mode.FORWARD);
+    }
+
+    @Test
+    @Order(1) // before any other request of this start
+    void startUpSendsOneGetOnTheConnectionTheFirstWriteUsesAndWritesNothing() {
+        FaultyDynamoDb.Request priming = faults.history().get(0);
+        assertEquals("GET /", priming.line(), "the process' first request: " + faults.history());
+        assertTrue(dynamo.client().getItem(g -> g.tableName(LocalDynamoDbResource.TABLE)
+                .key(Map.of(Connection.CONNECTION_ID, AttributeValue.fromS("priming")))).item().isEmpty(),
+                "the priming item is never written");
+
+        invoke(Events.json("connect.json", Events.newConnectionId())).body("statusCode", equalTo(200));
+        FaultyDynamoDb.Request write = faults.history().get(faults.history().size() - 1);
+        assertEquals("POST / PutItem", write.line());
+        assertEquals(priming.clientPort(), write.clientPort(), "the write reuses the connection priming opened");
+
+        faults.mode(Mode.FORWARD);
+        table.prime(null);
+        assertEquals(1, faults.requests(), "one request, not retried");
+    }
+
+    @Test
+    void aDynamoDbThatNeverAnswersDelaysInitByThePrimingTimeoutAndOneLogLine() {
+        faults.mode(Mode.HANG);
+        try (CapturedLog log = CapturedLog.start()) {
+            long start = System.nanoTime();
+            table.prime(null);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 1000, "priming gave up after " + millis + " ms; its timeout is 500 ms");
+            assertEquals(1, log.lines().size(), () -> "one line: " + log.lines());
+            assertEquals("WARN", log.lines().get(0).level());
+            assertTrue(log.lines().get(0).message().startsWith("DynamoDB did not answer at start-up"), log.lines().get(0).message());
+        }
+
+        faults.mode(Mode.FORWARD);
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
+        assertEquals(id, dynamo.client().getItem(g -> g.tableName(LocalDynamoDbResource.TABLE)
+                .key(Map.of(Connection.CONNECTION_ID, AttributeValue.fromS(id)))).item().get(Connection.CONNECTION_ID).s());
+    }
+}
