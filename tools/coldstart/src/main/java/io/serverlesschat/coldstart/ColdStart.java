@@ -91,6 +91,10 @@ public final class ColdStart {
                         + " does on-demand (see BENCHMARKS.md); share: the whole cold start at the share.")
         String initCpu = "burst";
 
+        @Option(names = "--cpu-profile", description = "[local] JVM variants: sample where each measured cold start's"
+                + " CPU goes (async-profiler) and write profile.md; the profiler's own cost is in such a run's figures.")
+        boolean cpuProfile;
+
         @Option(names = "--no-build", description = "[local] Never build a zip.")
         boolean noBuild;
 
@@ -246,6 +250,10 @@ public final class ColdStart {
 
         boolean noBuild() {
             return noBuild;
+        }
+
+        boolean cpuProfile() {
+            return cpuProfile;
         }
 
         int timeoutSeconds() {

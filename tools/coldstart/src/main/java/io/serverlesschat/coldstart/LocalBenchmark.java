@@ -31,6 +31,9 @@ final class LocalBenchmark {
     private final Path project;
     private final Cgroups cgroups;
     private final PrintStream out;
+    /** With --cpu-profile: each profiled cell's breakdowns, and the profiler's library. */
+    private final Map<String, List<CpuProfile.Breakdown>> profiles = new LinkedHashMap<>();
+    private Path profiler;
 
     /** A target at one memory setting: one variant of the results. */
     private record Cell(Target target, LambdaLimits limits) {
@@ -65,7 +68,7 @@ final class LocalBenchmark {
                 : "/proc/<pid>/stat of the function's process tree (10 ms ticks, approximate), read at the first /next and at the answer");
         Map<String, String> jvmFlags = new LinkedHashMap<>();
         sizes.forEach(l -> jvmFlags.put(l.label(), String.join(" ", FunctionLauncher.awsJvmOptions(l.memoryMb()))
-                + (l.enforced() ? " -XX:-UseContainerSupport" : "")));
+                + (l.enforced() ? " -XX:-UseContainerSupport -XX:MaxRAM=" + l.memoryMb() + "m" : "")));
         results.settings.put("jvmFlags", jvmFlags);
         results.settings.put("runtimeInterfaceClient", "com.amazonaws:aws-lambda-java-runtime-interface-client:2.10.1");
 
@@ -118,6 +121,10 @@ final class LocalBenchmark {
             }
         }
         addRatios(results, cells);
+        if (!profiles.isEmpty()) {
+            Files.writeString(options.out().resolve("profile.md"), CpuProfile.markdown(profiles));
+            out.println("CPU profile: " + Output.display(project, options.out().resolve("profile.md")));
+        }
         return finish(results);
     }
 
@@ -186,7 +193,19 @@ final class LocalBenchmark {
             Path logs, Results results, int width) {
         Results.Variant variant = results.variant(cell.key()).orElseThrow();
         Path log = logs.resolve(fileName(cell.key()) + (warmup ? "-warmup" : "-run") + index + ".log");
-        Results.Run run = coldStart.run(cell.target(), cell.limits(), jvmOptions, index, warmup, log);
+        Results.Run run;
+        if (options.cpuProfile() && !warmup && cell.target().kind() == FunctionZip.Kind.JVM) {
+            // The profiler writes its samples when the JVM exits: stop it gracefully.
+            Path samples = logs.resolve(fileName(cell.key()) + "-run" + index + ".collapsed");
+            List<String> profiled = new ArrayList<>(jvmOptions);
+            profiled.add(CpuProfile.agentOption(profiler(), samples));
+            run = coldStart.run(cell.target(), cell.limits(), profiled, index, false, log, Duration.ofSeconds(60));
+            if (run.ok() && Files.isRegularFile(samples)) {
+                profiles.computeIfAbsent(cell.key(), k -> new ArrayList<>()).add(CpuProfile.read(samples));
+            }
+        } else {
+            run = coldStart.run(cell.target(), cell.limits(), jvmOptions, index, warmup, log);
+        }
         variant.runs.add(run);
         String which = warmup ? String.format(Locale.ROOT, "warm-up %d/%d", index, options.warmup())
                 : String.format(Locale.ROOT, "run %2d/%d", index, options.runs());
@@ -201,6 +220,13 @@ final class LocalBenchmark {
             out.printf("%-14s %-" + width + "s  FAILED: %s (log: %s)%s%n", which, cell.key(), run.error(),
                     Output.display(project, log), load);
         }
+    }
+
+    private Path profiler() {
+        if (profiler == null) {
+            profiler = CpuProfile.library(options.out().resolve("profiler"));
+        }
+        return profiler;
     }
 
     private static String fileName(String key) {

@@ -160,9 +160,11 @@ public final class FunctionLauncher {
         command.add(javaHome.resolve("bin/java").toString());
         command.addAll(awsJvmOptions(memoryMb));
         if (cgroup != null) {
-            // Lambda's limits are outside its microVM, where the JVM sees plain vCPUs: keep this JVM from
-            // sizing its threads by our cgroup's quota instead.
+            // Lambda's limits are outside its microVM, where the JVM sees plain vCPUs and a machine of about
+            // the memory setting: keep this JVM from sizing its threads by our cgroup's quota, and let it size
+            // its initial heap (1/64 of the machine) from the setting rather than from this host.
             command.add("-XX:-UseContainerSupport");
+            command.add("-XX:MaxRAM=" + memoryMb + "m");
         }
         command.addAll(extraJvmOptions);
         command.add("-classpath");

@@ -55,6 +55,7 @@ class FunctionLauncherTest {
         assertTrue(command.get(2).contains(root.resolve("cgroup.procs").toString()) && command.get(2).endsWith("exec \"$@\""));
         assertTrue(command.get(4).endsWith("/bin/java"), "then the JVM, with the shell's pid");
         assertTrue(command.contains("-XX:-UseContainerSupport"), "Lambda's JVM sees its microVM's vCPUs, not a quota");
+        assertTrue(command.contains("-XX:MaxRAM=1024m"), "and a machine of the memory setting");
     }
 
     @Test
