@@ -95,6 +95,11 @@ public final class ColdStart {
                 + " CPU goes (async-profiler) and write profile.md; the profiler's own cost is in such a run's figures.")
         boolean cpuProfile;
 
+        @Option(names = "--jvm-option", paramLabel = "OPTION",
+                description = "[local] Repeatable: one more option for the JVM of every JVM variant (e.g."
+                        + " -Xlog:class+load:file=classes.txt); it changes what is measured.")
+        List<String> jvmOptions = new ArrayList<>();
+
         @Option(names = "--no-build", description = "[local] Never build a zip.")
         boolean noBuild;
 
@@ -254,6 +259,10 @@ public final class ColdStart {
 
         boolean cpuProfile() {
             return cpuProfile;
+        }
+
+        List<String> jvmOptions() {
+            return jvmOptions;
         }
 
         int timeoutSeconds() {

@@ -70,6 +70,12 @@ final class LocalBenchmark {
         sizes.forEach(l -> jvmFlags.put(l.label(), String.join(" ", FunctionLauncher.awsJvmOptions(l.memoryMb()))
                 + (l.enforced() ? " -XX:-UseContainerSupport -XX:MaxRAM=" + l.memoryMb() + "m" : "")));
         results.settings.put("jvmFlags", jvmFlags);
+        if (!options.jvmOptions().isEmpty()) {
+            results.settings.put("extraJvmOptions", options.jvmOptions());
+        }
+        if (options.cpuProfile()) {
+            results.settings.put("cpuProfile", "async-profiler on every measured JVM run: its cost is in their figures");
+        }
         results.settings.put("runtimeInterfaceClient", "com.amazonaws:aws-lambda-java-runtime-interface-client:2.10.1");
 
         List<Target> targets = targets(results);
@@ -165,7 +171,7 @@ final class LocalBenchmark {
         LambdaLimits training = new LambdaLimits(first.memoryMb(), false, first.initCpu());
         for (Target target : targets) {
             if (!"jvm-cds".equals(target.variant())) {
-                jvmOptions.put(target, List.of());
+                jvmOptions.put(target, options.jvmOptions());
                 continue;
             }
             List<Results.Variant> variants = results.variants.stream()
@@ -179,7 +185,9 @@ final class LocalBenchmark {
                         Output.display(project, built.file()), built.sizeBytes() / 1e6,
                         built.reused() ? "" : String.format(Locale.ROOT, " in %.1f s", built.trainingMs() / 1000));
                 variants.forEach(v -> v.details.put("classDataCache", built.describe(project)));
-                jvmOptions.put(target, built.jvmOptions());
+                List<String> all = new ArrayList<>(built.jvmOptions());
+                all.addAll(options.jvmOptions());
+                jvmOptions.put(target, all);
             } catch (RuntimeException e) {
                 variants.forEach(v -> v.runs.add(new Results.Run(0, true, Map.of(), null, false,
                         "class-data archive: " + e.getMessage())));
