@@ -2,6 +2,7 @@
 # Builds target/function.zip, the native Lambda zip, with only Docker or Podman on the host.
 #
 #   docker/build.sh                                  x86_64, checked for provided.al2 (the template's defaults)
+#   STATIC=1 docker/build.sh                         the fully static bootstrap (musl, -Pstatic; x86_64 only)
 #   ARCHITECTURE=arm64 docker/build.sh               for Architecture=arm64 (emulated on an x86_64 host: slow)
 #   RUNTIME=provided.al2023 docker/build.sh          checks the zip for provided.al2023 instead
 #   CONTAINER_ENGINE=podman docker/build.sh          when both engines are installed
@@ -21,16 +22,27 @@ case "$ARCHITECTURE" in
   arm64) platform=linux/arm64 ;;
   *) echo "ARCHITECTURE must be x86_64 or arm64 (the template's Architecture)" >&2; exit 1 ;;
 esac
-# The one place the builder image is named.
-BUILDER_IMAGE=$(sed -n 's/^quarkus\.native\.builder-image=//p' src/main/resources/application.properties)
+# The builder images are named once, in application.properties: native.glibc.* (default), native.musl.* (static).
+case "${STATIC:-0}" in
+  0) libc=glibc profiles=-Pnative ;;
+  1)
+    libc=musl profiles="-Pnative -Pstatic"
+    if [ "$ARCHITECTURE" != x86_64 ]; then
+      echo "STATIC=1 builds x86_64 only (GraalVM links musl statically only on Linux x64); drop STATIC for arm64" >&2
+      exit 1
+    fi ;;
+  *) echo "STATIC must be 1 (the static musl build) or 0 (the default glibc build)" >&2; exit 1 ;;
+esac
+BUILDER_IMAGE=$(sed -n "s/^native\.$libc\.builder-image=//p" src/main/resources/application.properties)
 if [ -z "$BUILDER_IMAGE" ]; then
-  echo "no quarkus.native.builder-image in src/main/resources/application.properties" >&2
+  echo "no native.$libc.builder-image in src/main/resources/application.properties" >&2
   exit 1
 fi
 
 image=serverless-chat-connect-native-build
 "$ENGINE" build --platform "$platform" -f docker/Dockerfile -t "$image" \
   --build-arg BUILDER_IMAGE="$BUILDER_IMAGE" \
+  --build-arg PROFILES="$profiles" \
   --build-arg ARCHITECTURE="$ARCHITECTURE" \
   --build-arg RUNTIME="${RUNTIME:-provided.al2}" .
 
@@ -39,4 +51,4 @@ container=$("$ENGINE" create "$image")
 trap '"$ENGINE" rm "$container" >/dev/null' EXIT
 mkdir -p target
 "$ENGINE" cp "$container:/project/target/function.zip" target/function.zip
-echo "target/function.zip built for $ARCHITECTURE: deploy it with sam deploy -t sam.native.yaml --guided"
+echo "target/function.zip built for $ARCHITECTURE ($libc): deploy it with sam deploy -t sam.native.yaml --guided"

@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * A function.zip as Lambda's custom runtime sees it, read without running anything: its files, and for
- * the root {@code bootstrap} (which the runtime executes) its permissions, CPU and the glibc versions
- * the dynamic loader will demand. {@link #problems} says what would stop the function from starting.
+ * the root {@code bootstrap} (which the runtime executes) its permissions, CPU and how it is linked: the
+ * program loader and shared libraries it asks for and the glibc versions that loader will demand, or none
+ * of these (statically linked). {@link #problems} says what would stop the function from starting.
  */
 record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
 
@@ -29,8 +30,27 @@ record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
     /** The newest glibc symbol version each custom runtime provides (Amazon Linux 2: 2.26, AL2023: 2.34). */
     static final Map<String, String> RUNTIME_GLIBC = Map.of("provided.al2", "2.26", "provided.al2023", "2.34");
 
-    /** The root bootstrap entry; {@code architecture} is null when it is not a 64-bit ELF file. */
-    record Bootstrap(Set<PosixFilePermission> permissions, String architecture, Set<String> glibcVersions) {
+    /** The glibc program loader Amazon Linux has for each architecture: the only one a dynamic bootstrap may ask for. */
+    static final Map<String, String> GLIBC_LOADER = Map.of("x86_64", "/lib64/ld-linux-x86-64.so.2", "arm64", "/lib/ld-linux-aarch64.so.1");
+
+    /**
+     * The root bootstrap entry; {@code architecture} is null when it is not a readable 64-bit ELF file.
+     * {@code interpreter} is the program loader it names (PT_INTERP), null if none; {@code libraries} the
+     * shared libraries it needs (DT_NEEDED).
+     */
+    record Bootstrap(Set<PosixFilePermission> permissions, String architecture, String interpreter, List<String> libraries,
+            Set<String> glibcVersions) {
+
+        /** No loader and no shared library: the kernel runs it as it is, on any Linux of its architecture. */
+        boolean staticallyLinked() {
+            return architecture != null && interpreter == null && libraries.isEmpty();
+        }
+
+        String linkage() {
+            return staticallyLinked()
+                    ? "statically linked: runs on any Linux runtime"
+                    : "dynamically linked: loader " + interpreter + ", libraries " + libraries + ", glibc versions " + glibcVersions;
+        }
     }
 
     boolean hasBootstrap() {
@@ -56,8 +76,11 @@ record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
         }
     }
 
-    /** What would keep this zip from running as {@code architecture} (x86_64, arm64) on {@code runtime}. */
-    List<String> problems(String architecture, String runtime) {
+    /**
+     * What would keep this zip from running as {@code architecture} (x86_64, arm64) on {@code runtime};
+     * {@code staticBuild}: the build asked for a fully static bootstrap (-Pstatic), so it must be one.
+     */
+    List<String> problems(String architecture, String runtime, boolean staticBuild) {
         String maxGlibc = RUNTIME_GLIBC.get(runtime);
         if (maxGlibc == null) {
             throw new IllegalArgumentException("unknown runtime " + runtime + ", expected one of " + RUNTIME_GLIBC.keySet());
@@ -78,6 +101,16 @@ record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
             problems.add("bootstrap is not a 64-bit ELF executable");
         } else if (!bootstrap.architecture().equals(architecture)) {
             problems.add("bootstrap is built for " + bootstrap.architecture() + ", the function runs on " + architecture);
+        }
+        if (staticBuild && bootstrap.architecture() != null && !bootstrap.staticallyLinked()) {
+            problems.add("a static build (-Pstatic) made a bootstrap that is " + bootstrap.linkage()
+                    + " (did --static --libc=musl reach native-image? see application.properties)");
+        }
+        // A loader other than glibc's (musl's, say) is a file Lambda's runtimes do not have: "no such file" at start.
+        String loader = bootstrap.interpreter() == null ? null : GLIBC_LOADER.get(bootstrap.architecture());
+        if (loader != null && !loader.equals(bootstrap.interpreter())) {
+            problems.add("bootstrap asks for the loader " + bootstrap.interpreter() + ", which Amazon Linux does not have"
+                    + " (its loader is " + loader + ")");
         }
         List<String> tooNew = tooNew(bootstrap.glibcVersions(), maxGlibc);
         if (!tooNew.isEmpty()) {
@@ -114,32 +147,100 @@ record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
         return 0;
     }
 
-    // ---- ELF64: the machine in the header, and the GLIBC_x.y names in the version-needs section
-    // (.gnu.version_r), which the dynamic loader checks before the program runs.
+    // ---- ELF64. The machine in the header; from the program headers, the loader the kernel starts first
+    // (PT_INTERP) and the dynamic section (PT_DYNAMIC) with the shared libraries that loader must find
+    // (DT_NEEDED, names in the DT_STRTAB string table); from the section headers, the GLIBC_x.y names in
+    // the version-needs section (.gnu.version_r), which the loader checks before the program runs.
+    private static final int PT_LOAD = 1;
+    private static final int PT_DYNAMIC = 2;
+    private static final int PT_INTERP = 3;
+    private static final long DT_NEEDED = 1;
+    private static final long DT_STRTAB = 5;
     private static final int SHT_GNU_VERNEED = 0x6ffffffe;
 
-    private static Bootstrap elf(Set<PosixFilePermission> permissions, byte[] b) {
+    static Bootstrap elf(Set<PosixFilePermission> permissions, byte[] b) {
         if (b.length < 64 || b[0] != 0x7f || b[1] != 'E' || b[2] != 'L' || b[3] != 'F' || b[4] != 2) {
-            return new Bootstrap(permissions, null, Set.of());
+            return new Bootstrap(permissions, null, null, List.of(), Set.of());
         }
         ByteBuffer elf = ByteBuffer.wrap(b).order(b[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        int machine = Short.toUnsignedInt(elf.getShort(0x12));
-        String architecture = switch (machine) {
-            case 62 -> "x86_64";
-            case 183 -> "arm64";
-            default -> "ELF machine " + machine;
-        };
+        try {
+            int machine = Short.toUnsignedInt(elf.getShort(0x12));
+            String architecture = switch (machine) {
+                case 62 -> "x86_64";
+                case 183 -> "arm64";
+                default -> "ELF machine " + machine;
+            };
+            return new Bootstrap(permissions, architecture, interpreter(elf, b), libraries(elf, b), glibcVersions(elf, b));
+        } catch (IndexOutOfBoundsException | ArithmeticException e) {
+            // Headers pointing outside the file: no loader could run it either.
+            return new Bootstrap(permissions, null, null, List.of(), Set.of());
+        }
+    }
+
+    private static String interpreter(ByteBuffer elf, byte[] b) {
+        List<Integer> interp = programHeaders(elf, PT_INTERP);
+        return interp.isEmpty() ? null : cString(b, offset(elf.getLong(interp.get(0) + 0x08)));
+    }
+
+    private static List<String> libraries(ByteBuffer elf, byte[] b) {
+        List<String> libraries = new ArrayList<>();
+        for (int header : programHeaders(elf, PT_DYNAMIC)) {
+            List<Long> names = new ArrayList<>();
+            long strtab = -1;
+            int start = offset(elf.getLong(header + 0x08));
+            int end = offset(start + elf.getLong(header + 0x20));
+            // Entries of tag and value, up to DT_NULL (tag 0).
+            for (int entry = start; entry + 16 <= end && elf.getLong(entry) != 0; entry += 16) {
+                long tag = elf.getLong(entry);
+                if (tag == DT_NEEDED) {
+                    names.add(elf.getLong(entry + 8));
+                } else if (tag == DT_STRTAB) {
+                    strtab = fileOffset(elf, elf.getLong(entry + 8));
+                }
+            }
+            for (long name : names) {
+                libraries.add(strtab < 0 ? "?" : cString(b, offset(strtab + name)));
+            }
+        }
+        return List.copyOf(libraries);
+    }
+
+    /** The file offset of a virtual address, through the loadable segment that maps it; -1 if none does. */
+    private static long fileOffset(ByteBuffer elf, long address) {
+        for (int header : programHeaders(elf, PT_LOAD)) {
+            long start = elf.getLong(header + 0x10);
+            if (address >= start && address < start + elf.getLong(header + 0x20)) {
+                return elf.getLong(header + 0x08) + (address - start);
+            }
+        }
+        return -1;
+    }
+
+    private static List<Integer> programHeaders(ByteBuffer elf, int type) {
+        long table = elf.getLong(0x20);
+        int size = Short.toUnsignedInt(elf.getShort(0x36));
+        List<Integer> headers = new ArrayList<>();
+        for (int i = 0; i < Short.toUnsignedInt(elf.getShort(0x38)); i++) {
+            int header = offset(table + (long) i * size);
+            if (elf.getInt(header) == type) {
+                headers.add(header);
+            }
+        }
+        return headers;
+    }
+
+    private static Set<String> glibcVersions(ByteBuffer elf, byte[] b) {
         long sectionHeaders = elf.getLong(0x28);
         int headerSize = Short.toUnsignedInt(elf.getShort(0x3a));
         int headers = Short.toUnsignedInt(elf.getShort(0x3c));
         Set<String> glibc = new TreeSet<>();
         for (int i = 0; i < headers; i++) {
-            int header = Math.toIntExact(sectionHeaders + (long) i * headerSize);
+            int header = offset(sectionHeaders + (long) i * headerSize);
             if (elf.getInt(header + 4) != SHT_GNU_VERNEED) {
                 continue;
             }
-            int strings = Math.toIntExact(elf.getLong(Math.toIntExact(sectionHeaders + (long) elf.getInt(header + 0x28) * headerSize) + 0x18));
-            int need = Math.toIntExact(elf.getLong(header + 0x18));
+            int strings = offset(elf.getLong(offset(sectionHeaders + (long) elf.getInt(header + 0x28) * headerSize) + 0x18));
+            int need = offset(elf.getLong(header + 0x18));
             for (int n = elf.getInt(header + 0x2c); n > 0; n--) {
                 int aux = need + elf.getInt(need + 8);
                 for (int a = Short.toUnsignedInt(elf.getShort(need + 2)); a > 0; a--) {
@@ -152,7 +253,11 @@ record NativeZip(List<String> files, long unzippedBytes, Bootstrap bootstrap) {
                 need += elf.getInt(need + 12);
             }
         }
-        return new Bootstrap(permissions, architecture, glibc);
+        return glibc;
+    }
+
+    private static int offset(long value) {
+        return Math.toIntExact(value);
     }
 
     private static String cString(byte[] b, int offset) {

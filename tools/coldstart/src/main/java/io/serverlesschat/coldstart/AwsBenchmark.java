@@ -45,10 +45,10 @@ final class AwsBenchmark {
         results.settings.put("warmup", options.warmup());
         results.settings.put("coldStartForcedBy", "a new value of the environment variable " + ColdStartForcer.VARIABLE);
 
-        Map<String, String> functions = new LinkedHashMap<>(); // key -> deployed function name
-        functions.put(ColdStart.CONNECT + "/" + options.function(), options.function());
+        Map<String, String> functions = new LinkedHashMap<>(); // key -> deployed function name or ARN
+        functions.put(ColdStart.CONNECT + "/" + functionName(options.function()), options.function());
         if (options.baselineFunction() != null) {
-            functions.put(ColdStart.BASELINE + "/" + options.baselineFunction(), options.baselineFunction());
+            functions.put(ColdStart.BASELINE + "/" + functionName(options.baselineFunction()), options.baselineFunction());
         }
         Map<String, Map<String, String>> originals = new LinkedHashMap<>();
         Map<String, List<String>> written = new LinkedHashMap<>();
@@ -64,8 +64,10 @@ final class AwsBenchmark {
                 boolean warmup = i <= options.warmup();
                 int index = warmup ? i : i - options.warmup();
                 for (var e : functions.entrySet()) {
-                    Results.Run run = once(e.getValue(), originals.get(e.getValue()), written.get(e.getValue()), index, warmup);
-                    results.variant(e.getKey()).orElseThrow().runs.add(run);
+                    Results.Variant variant = results.variant(e.getKey()).orElseThrow();
+                    Results.Run run = once(e.getValue(), originals.get(e.getValue()), written.get(e.getValue()), index, warmup,
+                            variant);
+                    variant.runs.add(run);
                     progress(run, e.getKey(), width);
                 }
             }
@@ -87,8 +89,8 @@ final class AwsBenchmark {
     }
 
     /** One forced cold start of {@code function}. */
-    Results.Run once(String function, Map<String, String> original, List<String> written, int index, boolean warmup)
-            throws InterruptedException {
+    Results.Run once(String function, Map<String, String> original, List<String> written, int index, boolean warmup,
+            Results.Variant variant) throws InterruptedException {
         try {
             forcer.force(function, original, "run-" + index + "-" + UUID.randomUUID().toString().substring(0, 8));
             String connectionId = events.newConnectionId();
@@ -98,6 +100,7 @@ final class AwsBenchmark {
             Integer status = LocalColdStart.statusCode(result.payload());
             Map<String, Double> figures = new LinkedHashMap<>();
             report.ifPresent(r -> {
+                variant.memoryMb = (int) r.memorySizeMb();
                 r.initDurationMs().ifPresent(v -> figures.put(Figure.AWS_INIT.key(), v));
                 r.restoreDurationMs().ifPresent(v -> figures.put(Figure.AWS_RESTORE.key(), v));
                 figures.put(Figure.AWS_DURATION.key(), r.durationMs());
@@ -119,6 +122,12 @@ final class AwsBenchmark {
         } catch (RuntimeException e) {
             return new Results.Run(index, warmup, Map.of(), null, false, e.getMessage());
         }
+    }
+
+    /** The function's name, also when given as its ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]). */
+    static String functionName(String nameOrArn) {
+        String[] parts = nameOrArn.split(":");
+        return nameOrArn.startsWith("arn:") && parts.length >= 7 ? parts[6] : nameOrArn;
     }
 
     private void progress(Results.Run run, String key, int width) {

@@ -3,25 +3,41 @@ package io.serverlesschat.coldstart;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.CombinedDomainCategoryPlot;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BoxAndWhiskerRenderer;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.data.statistics.BoxAndWhiskerCalculator;
+import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
- * A PNG of the distributions: one panel per figure, one row per variant, every measured run a dot,
- * the min-max range a line and the median a bar. Java2D, headless.
+ * The benchmark's PNG charts, drawn by JFreeChart (headless): the distribution of every figure per
+ * variant ({@link #distributions}), and for a memory sweep the cold start against the memory setting
+ * ({@link #sweep}).
  */
 public final class Chart {
 
-    private static final int WIDTH = 1400;
-    private static final int ROW = 34;
-    private static final int LABEL_WIDTH = 280;
+    static final int WIDTH = 1400;
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd),
         new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
@@ -29,118 +45,119 @@ public final class Chart {
     private Chart() {
     }
 
-    public static void write(Results results, Path png) throws IOException {
+    /**
+     * One panel per figure (its own axis and unit), one box per variant over its measured runs: the box
+     * spans the quartiles, the line in it is the median, the whiskers reach the extreme runs within 1.5
+     * box lengths, circles are runs beyond. Warm-up and failed runs are left out.
+     */
+    public static void distributions(Results results, Path png) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<Results.Variant> shown = results.variants.stream().filter(v -> !v.getSummary().isEmpty()).toList();
         List<Figure> figures = results.figures.stream()
                 .filter(f -> shown.stream().anyMatch(v -> v.getSummary().containsKey(f.key()))).toList();
-        int panelHeight = 70 + Math.max(1, shown.size()) * ROW;
-        int height = 70 + Math.max(1, figures.size()) * panelHeight;
-        BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, height);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
-        g.drawString("Cold start of a $connect (" + results.mode + ") - " + results.startedAt + " - "
-                + results.machine.getOrDefault("cores", "?") + " cores", 20, 35);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString("dots: measured runs; line: min to max; bar: median (p50). Warm-up runs left out.", 20, 56);
-
-        int top = 70;
+        CategoryAxis variants = new CategoryAxis("variant / memory setting");
+        variants.setMaximumCategoryLabelLines(3);
+        CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(variants);
+        plot.setGap(12);
         for (Figure figure : figures) {
-            panel(g, results, shown, figure, top, panelHeight);
-            top += panelHeight;
-        }
-        g.dispose();
-        ImageIO.write(image, "png", png.toFile());
-    }
-
-    private static void panel(Graphics2D g, Results results, List<Results.Variant> variants, Figure figure, int top, int height) {
-        double max = 0;
-        for (Results.Variant v : variants) {
-            Stats s = v.getSummary().get(figure.key());
-            if (s != null) {
-                max = Math.max(max, s.max());
-            }
-        }
-        max = niceCeiling(max);
-        int left = LABEL_WIDTH;
-        int right = WIDTH - 40;
-        int plotTop = top + 30;
-        int plotBottom = top + height - 30;
-
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-        g.drawString(figure.label() + " (" + figure.unit() + ")", 20, top + 20);
-
-        // Axis with ticks at fifths of the range.
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        for (int i = 0; i <= 5; i++) {
-            double value = max * i / 5;
-            int x = x(value, max, left, right);
-            g.setColor(new Color(0xdddddd));
-            g.drawLine(x, plotTop, x, plotBottom);
-            g.setColor(Color.DARK_GRAY);
-            String text = String.format(Locale.ROOT, "%.0f", value);
-            g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, plotBottom + 15);
-        }
-
-        int row = 0;
-        for (Results.Variant v : variants) {
-            Stats s = v.getSummary().get(figure.key());
-            if (s == null) {
-                continue;
-            }
-            int y = plotTop + 12 + row * ROW;
-            Color color = PALETTE[variants.indexOf(v) % PALETTE.length];
-            g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-            FontMetrics fm = g.getFontMetrics();
-            g.drawString(v.key, left - 12 - fm.stringWidth(v.key), y + 5);
-
-            g.setColor(color);
-            g.setStroke(new BasicStroke(2f));
-            g.drawLine(x(s.min(), max, left, right), y, x(s.max(), max, left, right), y);
-            for (Results.Run r : v.runs) {
-                Double value = r.ok() && !r.warmup() ? r.figures().get(figure.key()) : null;
-                if (value != null) {
-                    int x = x(value, max, left, right);
-                    g.fillOval(x - 4, y - 4 + jitter(r.run()), 8, 8);
+            DefaultBoxAndWhiskerCategoryDataset data = new DefaultBoxAndWhiskerCategoryDataset();
+            for (Results.Variant v : shown) {
+                List<Double> values = v.runs.stream().filter(r -> r.ok() && !r.warmup())
+                        .map(r -> r.figures().get(figure.key())).filter(Objects::nonNull).toList();
+                if (!values.isEmpty()) {
+                    data.add(BoxAndWhiskerCalculator.calculateBoxAndWhiskerStatistics(values), figure.key(), label(v.key));
                 }
             }
-            int median = x(s.p50(), max, left, right);
-            g.setColor(Color.BLACK);
-            g.setStroke(new BasicStroke(3f));
-            g.drawLine(median, y - 11, median, y + 11);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-            g.drawString(MarkdownReport.num(s.p50()), median + 6, y - 6);
-            row++;
+            NumberAxis axis = new NumberAxis(figure.axisLabel());
+            axis.setLabelFont(axis.getLabelFont().deriveFont(11f));
+            BoxAndWhiskerRenderer renderer = new BoxAndWhiskerRenderer();
+            renderer.setSeriesPaint(0, PALETTE[figures.indexOf(figure) % PALETTE.length]);
+            renderer.setMaxOutlierVisible(true);
+            renderer.setMeanVisible(false);
+            renderer.setMaximumBarWidth(0.08);
+            CategoryPlot panel = new CategoryPlot(data, null, axis, renderer);
+            plot.add(panel, 1);
         }
-        g.setStroke(new BasicStroke(1f));
+        plot.setOrientation(PlotOrientation.VERTICAL);
+        JFreeChart chart = new JFreeChart("Cold start of a $connect (" + results.mode + "), " + results.startedAt,
+                new Font(Font.SANS_SERIF, Font.BOLD, 18), plot, false);
+        chart.addSubtitle(new TextTitle(subtitle(results), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.addSubtitle(new TextTitle("Boxes: quartiles and median (interpolated) of the measured runs; whiskers: the extreme runs"
+                + " within 1.5 box lengths; circles: runs beyond. Warm-up and failed runs left out.",
+                new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, 180 + 190 * Math.max(1, figures.size()));
     }
 
-    private static int jitter(int run) {
-        return (run % 3) * 3 - 3;
+    /** Whether the results hold more than one memory setting: then {@link #sweep} has something to show. */
+    public static boolean isSweep(Results results) {
+        return results.variants.stream().filter(v -> !v.getSummary().isEmpty()).map(v -> v.memoryMb)
+                .filter(Objects::nonNull).distinct().count() > 1;
     }
 
-    private static int x(double value, double max, int left, int right) {
-        return left + (int) Math.round((right - left) * (max == 0 ? 0 : value / max));
-    }
-
-    /** A round axis end at or above {@code value}: 1, 1.5, 2, 3, 4, 5, 6 or 8 times a power of ten. */
-    static double niceCeiling(double value) {
-        if (value <= 0) {
-            return 1;
-        }
-        double magnitude = Math.pow(10, Math.floor(Math.log10(value)));
-        for (double step : new double[] {1, 1.5, 2, 3, 4, 5, 6, 8, 10}) {
-            if (step * magnitude >= value) {
-                return step * magnitude;
+    /**
+     * The cold start against the memory setting, one line per function and variant: the median as the line,
+     * p10 to p90 as the band around it; wall time above, CPU time below; memory on a log-2 scale.
+     */
+    public static void sweep(Results results, Path png) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        String measured = results.variants.stream().map(v -> v.memoryMb).filter(Objects::nonNull).distinct().sorted()
+                .map(String::valueOf).collect(Collectors.joining(", "));
+        LogAxis memory = new LogAxis("memory setting, MB (measured: " + measured + "; CPU share: setting / 1769 vCPU)");
+        memory.setBase(2);
+        memory.setNumberFormatOverride(new DecimalFormat("0"));
+        memory.setSmallestValue(64);
+        memory.setTickUnit(new NumberTickUnit(1)); // a tick at each power of 2: 128, 256, 512, ...
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(memory);
+        plot.setGap(16);
+        for (Figure figure : List.of(Figure.TOTAL, Figure.TOTAL_CPU)) {
+            Map<String, YIntervalSeries> lines = new LinkedHashMap<>();
+            for (Results.Variant v : results.variants) {
+                Stats s = v.getSummary().get(figure.key());
+                if (s == null || v.memoryMb == null) {
+                    continue;
+                }
+                String line = v.key.substring(0, v.key.lastIndexOf('/'));
+                lines.computeIfAbsent(line, YIntervalSeries::new).add(v.memoryMb, s.p50(), s.p10(), s.p90());
+            }
+            YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+            lines.values().forEach(data::addSeries);
+            NumberAxis axis = new NumberAxis(figure.axisLabel() + " (p50, p10-p90)");
+            axis.setLabelFont(axis.getLabelFont().deriveFont(11f));
+            DeviationRenderer renderer = new DeviationRenderer(true, true);
+            for (int i = 0; i < data.getSeriesCount(); i++) {
+                Color color = PALETTE[i % PALETTE.length];
+                renderer.setSeriesPaint(i, color);
+                renderer.setSeriesFillPaint(i, color);
+                renderer.setSeriesStroke(i, new BasicStroke(2f));
+            }
+            renderer.setAlpha(0.2f);
+            XYPlot panel = new XYPlot(data, null, axis, renderer);
+            plot.add(panel, 1);
+            if (plot.getFixedLegendItems() == null) {
+                plot.setFixedLegendItems(panel.getLegendItems()); // the same lines in both panels: one legend
             }
         }
-        return 10 * magnitude;
+        JFreeChart chart = new JFreeChart("Cold start of a $connect by memory setting, " + results.startedAt,
+                new Font(Font.SANS_SERIF, Font.BOLD, 18), plot, true);
+        chart.addSubtitle(new TextTitle(subtitle(results), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+        chart.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, 900);
+    }
+
+    /** A variant's key, broken where a label may wrap. */
+    private static String label(String key) {
+        return key.replace("/", " / ");
+    }
+
+    private static String subtitle(Results results) {
+        String model = switch (String.valueOf(results.settings.get("initCpu"))) {
+            case "burst" -> "; init unthrottled, invocation at the memory's CPU share";
+            case "share" -> "; the whole cold start at the memory's CPU share";
+            default -> "";
+        };
+        return results.machine.getOrDefault("description", "?") + model + "; load average "
+                + results.machine.getOrDefault("loadAverageAtStart", "?") + " at the start, "
+                + results.machine.getOrDefault("loadAverageAtEnd", "?") + " at the end";
     }
 }

@@ -35,13 +35,14 @@ public final class ClassDataCache {
 
     /** What was built, for results.json. */
     public record Built(Path file, long sizeBytes, double trainingMs, boolean reused, List<String> jvmOptions) {
-        Map<String, Object> describe() {
+        Map<String, Object> describe(Path project) {
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("file", file.toString());
+            d.put("file", Output.display(project, file));
             d.put("sizeBytes", sizeBytes);
             d.put("trainingMs", trainingMs);
             d.put("reused", reused);
-            d.put("jvmOptions", jvmOptions);
+            d.put("jvmOptions", jvmOptions.stream().map(o -> o.replace(file.getParent().toString(), Output.display(project,
+                    file.getParent()))).toList());
             return d;
         }
     }

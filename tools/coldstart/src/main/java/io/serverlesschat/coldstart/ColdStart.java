@@ -1,12 +1,27 @@
 package io.serverlesschat.coldstart;
 
+import io.serverlesschat.localdev.CloudFormationYaml;
+import io.serverlesschat.local.Cgroups;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -14,150 +29,313 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** bench/coldstart: the entry point of both modes. See {@link #USAGE} and the README. */
+/** bench/coldstart: the entry point of both modes; its options are {@link Options} (see --help and the README). */
 public final class ColdStart {
 
     static final String CONNECT = "connect";
     static final String BASELINE = "baseline";
-
-    static final String USAGE = """
-            usage: bench/coldstart [local] [options]        cold starts on this machine
-                   bench/coldstart aws --function NAME [options]   cold starts of a deployed function
-
-            local options:
-              --variant jvm|jvm-cds|native   repeatable; default: all three (native only if target/function.zip is native)
-              --jdk 17|25|PATH               JDK for the JVM variants, repeatable; default: 17 and 25
-              --baseline                     also measure the minimal Quarkus function (tools/baseline)
-              --function-zip PATH            the function's zip (default target/function.zip, rebuilt when stale)
-              --memory MB                    the function's memory setting (default 1024)
-              --no-build                     never build a zip
-              --timeout SECONDS              per run (default 60)
-            aws options:
-              --function NAME                the deployed $connect function (required)
-              --baseline-function NAME       a deployed baseline to compare with
-              --region REGION                default: AWS_REGION or eu-west-1
-              --profile NAME                 a profile of your AWS config; default: the SDK's default chain
-            both:
-              --runs N                       measured runs per variant (default 20)
-              --warmup N                     runs left out of the figures (default 1 local, 0 aws)
-              --event FILE                   the $connect event to send (default src/test/resources/events/connect.json)
-              --out DIR                      where results.json, results.md and chart.png go (default target/coldstart/MODE)
-            Exit status: 0 when every run answered 200, 1 when a run failed, 2 on a usage error.
-            """;
+    /** The function whose MemorySize in sam.native.yaml is the default memory setting. */
+    static final String TEMPLATE_FUNCTION = "OnConnectFunction";
 
     private ColdStart() {
     }
 
-    /** Parsed command line. Lists are never null; unset paths and names are null. */
-    record Options(String mode, List<String> variants, List<String> jdks, boolean baseline, Path functionZip,
-            int memoryMb, boolean noBuild, int timeoutSeconds, String function, String baselineFunction, String region,
-            String profile, int runs, int warmup, Path event, Path out, URI endpoint) {
+    /** The command line. After {@link #parse}, {@link #limits()} holds the memory settings to run. */
+    @Command(name = "bench/coldstart", sortOptions = false, usageHelpWidth = 110,
+            customSynopsis = {
+                "bench/coldstart [local] [OPTIONS]                  cold starts on this machine, with Lambda's limits",
+                "       bench/coldstart aws --function NAME|ARN [OPTIONS]  cold starts of a deployed function",
+            },
+            description = {"", "The cold start of the $connect function: exec to its first answer, with its PutItem."},
+            footer = {"",
+                "Local mode gives each cold start Lambda's CPU share and memory limit for the memory setting, in a"
+                    + " cgroup of its own: it needs root and the cgroup cpu, cpuacct and memory controllers (v1) or cpu"
+                    + " and memory (v2); --memory off runs without them.",
+                "Exit status: 0 when every run answered 200, 1 when a run failed, 2 on a usage error or when the"
+                    + " limits cannot be imposed."})
+    static final class Options {
 
-        static Options parse(String[] args, Path project) {
-            String mode = "local";
-            List<String> variants = new ArrayList<>();
-            List<String> jdks = new ArrayList<>();
-            boolean baseline = false;
-            boolean noBuild = false;
-            Path functionZip = null;
-            Path event = null;
-            Path out = null;
-            URI endpoint = null;
-            int memory = 1024;
-            int timeout = 60;
-            int runs = 20;
-            Integer warmup = null;
-            String function = null;
-            String baselineFunction = null;
-            String region = System.getenv().getOrDefault("AWS_REGION", "eu-west-1");
-            String profile = null;
-            int i = 0;
-            if (args.length > 0 && (args[0].equals("local") || args[0].equals("aws"))) {
-                mode = args[0];
-                i = 1;
+        private static final List<String> VARIANTS = List.of("jvm", "jvm-cds", "native");
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "local|aws", description = "Mode (default: local).")
+        String mode = "local";
+
+        // Local mode.
+        @Option(names = "--variant", paramLabel = "jvm|jvm-cds|native",
+                description = "[local] Repeatable; default: all three (native only when the zip is native).")
+        List<String> variants = new ArrayList<>();
+
+        @Option(names = "--jdk", paramLabel = "17|25|PATH",
+                description = "[local] JDK for the JVM variants, repeatable; default 17 and 25 (found in $JAVA<N>_HOME,"
+                        + " $JAVA_HOME, the JDK running this tool, /usr/lib/jvm).")
+        List<String> jdks = new ArrayList<>();
+
+        @Option(names = "--baseline", description = "[local] Also measure the minimal Quarkus function (tools/baseline).")
+        boolean baseline;
+
+        @Option(names = "--function-zip", paramLabel = "PATH",
+                description = "[local] The function's zip, JVM or native (default target/function.zip, rebuilt when stale).")
+        Path functionZip;
+
+        @Option(names = "--memory", paramLabel = "MB[,MB...]|off", split = ",", hideParamSyntax = true,
+                description = "[local] Memory settings to run, each with Lambda's CPU share and memory limit (a sweep when"
+                        + " several); default: MemorySize of " + TEMPLATE_FUNCTION + " in sam.native.yaml. off: no limits"
+                        + " (the template's setting in the environment only).")
+        List<String> memory = new ArrayList<>();
+
+        @Option(names = "--init-cpu", paramLabel = "burst|share",
+                description = "[local] burst (default): init unthrottled, the share from the first /next on, as Lambda"
+                        + " does on-demand (see BENCHMARKS.md); share: the whole cold start at the share.")
+        String initCpu = "burst";
+
+        @Option(names = "--cpu-profile", description = "[local] JVM variants: sample where each measured cold start's"
+                + " CPU goes (async-profiler) and write profile.md; the profiler's own cost is in such a run's figures.")
+        boolean cpuProfile;
+
+        @Option(names = "--jvm-option", paramLabel = "OPTION",
+                description = "[local] Repeatable: one more option for the JVM of every JVM variant (e.g."
+                        + " -Xlog:class+load:file=classes.txt); it changes what is measured.")
+        List<String> jvmOptions = new ArrayList<>();
+
+        @Option(names = "--no-build", description = "[local] Never build a zip.")
+        boolean noBuild;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", description = "[local] Per run (default: ${DEFAULT-VALUE}).")
+        int timeoutSeconds = 120;
+
+        // AWS mode.
+        @Option(names = "--function", paramLabel = "NAME|ARN",
+                description = "[aws] The deployed $connect function: its name or ARN (the stack's OnConnectFunctionArn"
+                        + " output).")
+        String function;
+
+        @Option(names = "--baseline-function", paramLabel = "NAME|ARN", description = "[aws] A deployed baseline to compare with.")
+        String baselineFunction;
+
+        @Option(names = "--region", paramLabel = "REGION", description = "[aws] Default: $AWS_REGION or eu-west-1.")
+        String region = System.getenv().getOrDefault("AWS_REGION", "eu-west-1");
+
+        @Option(names = "--profile", paramLabel = "NAME", description = "[aws] A profile of your AWS config; default: the SDK's chain.")
+        String profile;
+
+        @Option(names = "--endpoint-url", hidden = true, description = "A stand-in Lambda API, for tests.")
+        URI endpoint;
+
+        // Both.
+        @Option(names = "--runs", paramLabel = "N", description = "Measured runs per variant (default: ${DEFAULT-VALUE}).")
+        int runs = 20;
+
+        @Option(names = "--warmup", paramLabel = "N", description = "Runs left out of the figures (default 1 local, 0 aws).")
+        Integer warmup;
+
+        @Option(names = "--event", paramLabel = "FILE",
+                description = "The $connect event (default src/test/resources/events/connect.json).")
+        Path event;
+
+        @Option(names = "--out", paramLabel = "DIR",
+                description = "Where results.json, results.md and the charts go (default target/coldstart/MODE).")
+        Path out;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "This help.")
+        boolean help;
+
+        private List<LambdaLimits> limits = List.of();
+
+        /** Memory settings of local mode, in order; each with its limits (or none, for --memory off). */
+        List<LambdaLimits> limits() {
+            return limits;
+        }
+
+        LambdaLimits.InitCpu initCpuModel() {
+            return LambdaLimits.InitCpu.valueOf(initCpu.toUpperCase(Locale.ROOT));
+        }
+
+        String mode() {
+            return mode;
+        }
+
+        /** Checks what picocli cannot, fills the defaults that depend on the project; usage errors throw. */
+        void validate(Path project) {
+            if (!List.of("local", "aws").contains(mode)) {
+                throw usage("unknown mode " + mode + " (local or aws)");
             }
-            for (; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--variant" -> {
-                        String v = value(args, ++i, a);
-                        if (!List.of("jvm", "jvm-cds", "native").contains(v)) {
-                            throw new UsageError("unknown variant " + v + " (jvm, jvm-cds, native)");
-                        }
-                        if (!variants.contains(v)) {
-                            variants.add(v);
-                        }
-                    }
-                    case "--jdk" -> jdks.add(value(args, ++i, a));
-                    case "--baseline" -> baseline = true;
-                    case "--function-zip" -> functionZip = Path.of(value(args, ++i, a)).toAbsolutePath();
-                    case "--memory" -> memory = positive(value(args, ++i, a), a);
-                    case "--no-build" -> noBuild = true;
-                    case "--timeout" -> timeout = positive(value(args, ++i, a), a);
-                    case "--function" -> function = value(args, ++i, a);
-                    case "--baseline-function" -> baselineFunction = value(args, ++i, a);
-                    case "--region" -> region = value(args, ++i, a);
-                    case "--profile" -> profile = value(args, ++i, a);
-                    case "--runs" -> runs = positive(value(args, ++i, a), a);
-                    case "--warmup" -> warmup = nonNegative(value(args, ++i, a), a);
-                    case "--event" -> event = Path.of(value(args, ++i, a)).toAbsolutePath();
-                    case "--out" -> out = Path.of(value(args, ++i, a)).toAbsolutePath();
-                    case "--endpoint-url" -> endpoint = URI.create(value(args, ++i, a)); // a stand-in Lambda API, for tests
-                    default -> throw new UsageError("unknown option " + a);
+            for (String v : variants) {
+                if (!VARIANTS.contains(v)) {
+                    throw usage("unknown variant " + v + " (jvm, jvm-cds, native)");
                 }
+            }
+            variants = List.copyOf(new LinkedHashSet<>(variants));
+            if (!List.of("burst", "share").contains(initCpu)) {
+                throw usage("--init-cpu is burst or share, not " + initCpu);
+            }
+            if (runs < 1) {
+                throw usage("--runs must be at least 1");
+            }
+            if (warmup != null && warmup < 0) {
+                throw usage("--warmup must not be negative");
+            }
+            if (timeoutSeconds < 1) {
+                throw usage("--timeout must be at least 1");
             }
             if (mode.equals("aws") && function == null) {
-                throw new UsageError("aws mode needs --function NAME");
+                throw usage("aws mode needs --function NAME|ARN");
             }
             if (mode.equals("local") && (function != null || baselineFunction != null || profile != null)) {
-                throw new UsageError("--function, --baseline-function and --profile belong to aws mode");
+                throw usage("--function, --baseline-function and --profile belong to aws mode");
+            }
+            if (mode.equals("aws") && (!memory.isEmpty() || functionZip != null || !variants.isEmpty())) {
+                throw usage("--memory, --function-zip and --variant belong to local mode (aws mode measures the function as deployed)");
             }
             if (variants.isEmpty()) {
-                variants.addAll(List.of("jvm", "jvm-cds", "native"));
+                variants = VARIANTS;
             }
             if (jdks.isEmpty()) {
-                jdks.addAll(List.of("17", "25"));
+                jdks = List.of("17", "25");
             }
-            if (out == null) {
-                out = project.resolve("target/coldstart/" + mode);
+            if (warmup == null) {
+                warmup = mode.equals("local") ? 1 : 0;
             }
-            return new Options(mode, variants, jdks, baseline, functionZip, memory, noBuild, timeout, function,
-                    baselineFunction, region, profile, runs, warmup != null ? warmup : mode.equals("local") ? 1 : 0, event,
-                    out, endpoint);
+            functionZip = functionZip == null ? null : functionZip.toAbsolutePath();
+            event = event == null ? null : event.toAbsolutePath();
+            out = (out == null ? project.resolve("target/coldstart/" + mode) : out).toAbsolutePath();
+            if (mode.equals("local")) {
+                limits = limits(project);
+            }
         }
 
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new UsageError(option + " needs a value");
+        private List<LambdaLimits> limits(Path project) {
+            LambdaLimits.InitCpu model = initCpuModel();
+            if (memory.size() == 1 && memory.get(0).equals("off")) {
+                return List.of(new LambdaLimits(templateMemoryMb(project), false, model));
             }
-            return args[i];
-        }
-
-        private static int positive(String v, String option) {
-            int n = nonNegative(v, option);
-            if (n == 0) {
-                throw new UsageError(option + " must be at least 1");
+            if (memory.isEmpty()) {
+                return List.of(new LambdaLimits(templateMemoryMb(project), true, model));
             }
-            return n;
-        }
-
-        private static int nonNegative(String v, String option) {
-            try {
-                int n = Integer.parseInt(v);
-                if (n < 0) {
-                    throw new UsageError(option + " must not be negative");
+            List<LambdaLimits> sizes = new ArrayList<>();
+            for (String mb : memory) {
+                int value;
+                try {
+                    value = Integer.parseInt(mb.trim());
+                } catch (NumberFormatException e) {
+                    throw usage("--memory takes megabytes (128 to 10240) separated by commas, or off alone; not " + mb);
                 }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new UsageError(option + " wants a number, not " + v);
+                if (value < 128 || value > 10240) {
+                    throw usage("--memory " + value + ": Lambda's memory settings run from 128 to 10240 MB");
+                }
+                if (sizes.stream().noneMatch(l -> l.memoryMb() == value)) {
+                    sizes.add(new LambdaLimits(value, true, model));
+                }
             }
+            return List.copyOf(sizes);
+        }
+
+        private ParameterException usage(String message) {
+            return new ParameterException(spec.commandLine(), message);
+        }
+
+        // Accessors in the shape the benchmark reads them.
+        List<String> variants() {
+            return variants;
+        }
+
+        List<String> jdks() {
+            return jdks;
+        }
+
+        boolean baseline() {
+            return baseline;
+        }
+
+        Path functionZip() {
+            return functionZip;
+        }
+
+        boolean noBuild() {
+            return noBuild;
+        }
+
+        boolean cpuProfile() {
+            return cpuProfile;
+        }
+
+        List<String> jvmOptions() {
+            return jvmOptions;
+        }
+
+        int timeoutSeconds() {
+            return timeoutSeconds;
+        }
+
+        String function() {
+            return function;
+        }
+
+        String baselineFunction() {
+            return baselineFunction;
+        }
+
+        String region() {
+            return region;
+        }
+
+        String profile() {
+            return profile;
+        }
+
+        int runs() {
+            return runs;
+        }
+
+        int warmup() {
+            return warmup;
+        }
+
+        Path event() {
+            return event;
+        }
+
+        Path out() {
+            return out;
+        }
+
+        URI endpoint() {
+            return endpoint;
+        }
+
+        /** Parses and validates {@code args}; usage errors throw {@link ParameterException}. */
+        static Options parse(String[] args, Path project) {
+            Options options = new Options();
+            CommandLine cli = new CommandLine(options);
+            cli.parseArgs(args);
+            if (!cli.isUsageHelpRequested()) {
+                options.validate(project);
+            }
+            return options;
         }
     }
 
-    static final class UsageError extends RuntimeException {
-        UsageError(String message) {
-            super(message);
+    /** MemorySize of {@value #TEMPLATE_FUNCTION} in sam.native.yaml (or of Globals.Function; Lambda's default 128). */
+    @SuppressWarnings("unchecked")
+    static int templateMemoryMb(Path project) {
+        Path file = project.resolve("sam.native.yaml");
+        Map<String, Object> template;
+        try {
+            template = CloudFormationYaml.load(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + " for the default memory setting", e);
         }
+        Map<String, Object> resource = (Map<String, Object>) ((Map<String, Object>) template.getOrDefault("Resources", Map.of()))
+                .getOrDefault(TEMPLATE_FUNCTION, Map.of());
+        Object size = ((Map<String, Object>) resource.getOrDefault("Properties", Map.of())).get("MemorySize");
+        if (size == null) {
+            Map<String, Object> globals = (Map<String, Object>) ((Map<String, Object>) template.getOrDefault("Globals", Map.of()))
+                    .getOrDefault("Function", Map.of());
+            size = globals.getOrDefault("MemorySize", 128);
+        }
+        return Integer.parseInt(String.valueOf(size));
     }
 
     public static void main(String[] args) throws Exception {
@@ -166,22 +344,42 @@ public final class ColdStart {
         Logger quiet = Logger.getLogger("io.quarkus.amazon.lambda.runtime");
         quiet.setLevel(Level.OFF);
         Path project = Path.of(System.getProperty("project.dir", ".")).toAbsolutePath().normalize();
-        if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
-            System.out.print(USAGE);
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args, project);
-        } catch (UsageError e) {
-            System.err.println("bench/coldstart: " + e.getMessage() + "\n\n" + USAGE);
-            System.exit(2);
-            return;
-        }
-        System.exit(run(options, project, System.out));
+        System.exit(execute(args, project, System.out, System.err));
     }
 
-    static int run(Options options, Path project, PrintStream out) throws Exception {
+    /** Finds the machine's cgroups, or says in one line why there are none to use. */
+    @FunctionalInterface
+    interface CgroupsDetector {
+        Cgroups detect() throws Cgroups.Unavailable;
+    }
+
+    /** Parses, validates and runs; the exit status. */
+    static int execute(String[] args, Path project, PrintStream out, PrintStream err) throws Exception {
+        return execute(args, project, out, err, Cgroups::detect);
+    }
+
+    static int execute(String[] args, Path project, PrintStream out, PrintStream err, CgroupsDetector detector)
+            throws Exception {
+        Options options = new Options();
+        CommandLine cli = new CommandLine(options);
+        try {
+            cli.parseArgs(args);
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(out);
+                return 0;
+            }
+            options.validate(project);
+        } catch (ParameterException e) {
+            err.println("bench/coldstart: " + e.getMessage());
+            err.println();
+            cli.usage(new PrintWriter(err, true));
+            return 2;
+        }
+        return run(options, project, out, err, detector);
+    }
+
+    static int run(Options options, Path project, PrintStream out, PrintStream err, CgroupsDetector detector)
+            throws Exception {
         Results results;
         if (options.mode().equals("aws")) {
             Region region = Region.of(options.region());
@@ -196,12 +394,27 @@ public final class ColdStart {
                         events, out).run();
             }
         } else {
-            results = new LocalBenchmark(options, project, out).run();
+            Cgroups cgroups = null;
+            if (options.limits().stream().anyMatch(LambdaLimits::enforced)) {
+                try {
+                    cgroups = detector.detect();
+                } catch (Cgroups.Unavailable e) {
+                    err.println("bench/coldstart: cannot impose Lambda's CPU share and memory limit: " + e.getMessage()
+                            + "; run as root on Linux with cgroups, or pass --memory off for a run without them");
+                    return 2;
+                }
+                List<String> stale = cgroups.removeStale();
+                if (!stale.isEmpty()) {
+                    out.println("removed " + stale.size() + " cgroup(s) left by earlier runs that did not end: " + stale);
+                }
+            }
+            results = new LocalBenchmark(options, project, cgroups, out).run();
         }
         Output.write(results, options.out());
         out.println();
         out.print(MarkdownReport.render(results));
-        out.println("\nwritten: " + options.out().resolve("results.json") + ", results.md, chart.png");
+        out.println("\nwritten: " + Output.display(project, options.out()) + "/: results.json, results.md, "
+                + String.join(", ", Output.charts(results)));
         if (results.anyRunFailed()) {
             out.println("bench/coldstart: at least one run failed (see above)");
             return 1;

@@ -5,12 +5,21 @@ import java.util.List;
 /** One measured quantity of a run: its key in results.json, how a person reads it, and its unit. */
 public record Figure(String key, String label, String unit) {
 
+    /** The label without its parenthesis, and the unit: for a chart's axis. */
+    public String axisLabel() {
+        int paren = label.indexOf(" (");
+        return (paren < 0 ? label : label.substring(0, paren)) + ", " + unit;
+    }
+
     // Local mode.
     public static final Figure INIT = new Figure("initMs", "init (exec to first /next)", "ms");
     public static final Figure INVOCATION = new Figure("invocationMs", "first invocation (event to answer)", "ms");
     public static final Figure TOTAL = new Figure("totalMs", "total (exec to answer)", "ms");
-    public static final Figure PEAK_RSS = new Figure("peakRssMb", "peak RSS of the process tree", "MB");
-    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, PEAK_RSS);
+    public static final Figure INIT_CPU = new Figure("initCpuMs", "init CPU time (user+system)", "ms");
+    public static final Figure TOTAL_CPU = new Figure("totalCpuMs", "cold-start CPU time (user+system)", "ms");
+    public static final Figure PEAK_RSS = new Figure("peakRssMb", "peak RSS (process tree)", "MB");
+    public static final Figure CGROUP_PEAK = new Figure("cgroupPeakMb", "peak cgroup memory (what the limit counts)", "MB");
+    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, INIT_CPU, TOTAL_CPU, PEAK_RSS, CGROUP_PEAK);
 
     // AWS mode, from the REPORT line.
     public static final Figure AWS_INIT = new Figure("initDurationMs", "Init Duration", "ms");

@@ -1,6 +1,8 @@
 package io.serverlesschat.coldstart;
 
 import io.serverlesschat.localdev.LocalDynamoDb;
+import io.serverlesschat.local.Cgroups;
+import io.serverlesschat.local.FunctionLauncher;
 import io.serverlesschat.local.FunctionZip;
 import io.serverlesschat.local.PackageBuild;
 import java.io.PrintStream;
@@ -18,19 +20,32 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * Local mode: every requested variant of the function (and of the baseline) started cold, again and
- * again, against a local Runtime API and a real local DynamoDB (moto). Runs of the variants are
+ * Local mode: every requested variant of the function (and of the baseline) started cold, at every
+ * requested memory setting with Lambda's CPU share and memory limit, again and again, against a local
+ * Runtime API and a real local DynamoDB (moto). Runs of the variants and memory settings are
  * interleaved, so that the machine's drifting load falls on all of them alike.
  */
 final class LocalBenchmark {
 
     private final ColdStart.Options options;
     private final Path project;
+    private final Cgroups cgroups;
     private final PrintStream out;
+    /** With --cpu-profile: each profiled cell's breakdowns, and the profiler's library. */
+    private final Map<String, List<CpuProfile.Breakdown>> profiles = new LinkedHashMap<>();
+    private Path profiler;
 
-    LocalBenchmark(ColdStart.Options options, Path project, PrintStream out) {
+    /** A target at one memory setting: one variant of the results. */
+    private record Cell(Target target, LambdaLimits limits) {
+        String key() {
+            return target.key() + "/" + limits.label();
+        }
+    }
+
+    LocalBenchmark(ColdStart.Options options, Path project, Cgroups cgroups, PrintStream out) {
         this.options = options;
         this.project = project;
+        this.cgroups = cgroups;
         this.out = out;
     }
 
@@ -38,21 +53,54 @@ final class LocalBenchmark {
         Results results = new Results("local", Figure.LOCAL);
         results.startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         results.machine.putAll(Machine.describe());
+        results.machine.put("loadAverageAtStart", Machine.loadAverages());
+        List<LambdaLimits> sizes = options.limits();
         results.settings.put("runs", options.runs());
         results.settings.put("warmup", options.warmup());
-        results.settings.put("memoryMb", options.memoryMb());
-        results.settings.put("jvmFlags", "AWS java17+ runtime flags: " + String.join(" ",
-                io.serverlesschat.local.FunctionLauncher.awsJvmOptions(options.memoryMb())));
+        results.settings.put("memoryMb", sizes.stream().map(LambdaLimits::memoryMb).toList());
+        results.settings.put("initCpu", options.initCpuModel().name().toLowerCase(Locale.ROOT));
+        Map<String, String> limits = new LinkedHashMap<>();
+        sizes.forEach(l -> limits.put(l.label(), l.describe()));
+        results.settings.put("limits", limits);
+        results.settings.put("cgroups", cgroups != null ? cgroups.describe() : "none (--memory off)");
+        results.settings.put("cpuTime", cgroups != null
+                ? "the cgroup's CPU accounting of the function's process tree (exact), read at the first /next and at the answer"
+                : "/proc/<pid>/stat of the function's process tree (10 ms ticks, approximate), read at the first /next and at the answer");
+        Map<String, String> jvmFlags = new LinkedHashMap<>();
+        sizes.forEach(l -> jvmFlags.put(l.label(), String.join(" ", FunctionLauncher.awsJvmOptions(l.memoryMb()))
+                + (l.enforced() ? " -XX:-UseContainerSupport -XX:MaxRAM=" + l.memoryMb() + "m" : "")));
+        results.settings.put("jvmFlags", jvmFlags);
+        if (!options.jvmOptions().isEmpty()) {
+            results.settings.put("extraJvmOptions", options.jvmOptions());
+        }
+        if (options.cpuProfile()) {
+            results.settings.put("cpuProfile", "async-profiler on every measured JVM run: its cost is in their figures");
+        }
         results.settings.put("runtimeInterfaceClient", "com.amazonaws:aws-lambda-java-runtime-interface-client:2.10.1");
 
         List<Target> targets = targets(results);
-        if (targets.isEmpty()) {
+        List<Cell> cells = new ArrayList<>();
+        for (Target target : targets) {
+            for (LambdaLimits size : sizes) {
+                Cell cell = new Cell(target, size);
+                cells.add(cell);
+                Results.Variant v = new Results.Variant(cell.key(), target.function(), target.variant(),
+                        target.jdk() == null ? null : target.jdk().version());
+                v.memoryMb = size.memoryMb();
+                v.limits = size.describe();
+                v.details.put("zip", Output.display(project, zipOf(target.function())));
+                if (target.jdk() != null) {
+                    v.details.put("javaHome", target.jdk().describe());
+                }
+                results.variants.add(v);
+            }
+        }
+        if (cells.isEmpty()) {
             out.println("nothing to run: " + results.variants.stream().map(v -> v.key + " " + v.status + " (" + v.reason + ")").toList());
-            results.finishedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-            return results;
+            return finish(results);
         }
 
-        try (LocalDynamoDb dynamo = LocalDynamoDb.start()) {
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo)) {
             dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
             results.settings.put("dynamoDb", dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT");
             ConnectEvents events = new ConnectEvents(options.event() != null ? options.event()
@@ -60,72 +108,137 @@ final class LocalBenchmark {
             LocalColdStart coldStart = new LocalColdStart(dynamo.endpoint(), events,
                     id -> dynamo.client().getItem(g -> g.tableName(LocalColdStart.TABLE)
                             .key(Map.of("connectionId", AttributeValue.fromS(id)))).hasItem(),
-                    options.memoryMb(), Duration.ofSeconds(options.timeoutSeconds()));
+                    cgroups, Duration.ofSeconds(options.timeoutSeconds()));
             Path logs = options.out().resolve("logs");
             Files.createDirectories(logs);
 
-            Map<Target, List<String>> jvmOptions = new LinkedHashMap<>();
-            ClassDataCache caches = new ClassDataCache(options.out().resolve("cache"));
-            for (Target target : targets) {
-                Results.Variant variant = results.variant(target.key()).orElseThrow();
-                if ("jvm-cds".equals(target.variant())) {
-                    out.printf("[%s] building the class-data archive (one training cold start) ...%n", target.key());
-                    try {
-                        ClassDataCache.Built built = caches.ensure(target, zipOf(target.function()), training -> coldStart.run(
-                                target, training, 0, true, logs.resolve(fileName(target) + "-training.log"),
-                                ClassDataCache.trainingStopGrace()));
-                        out.printf("[%s] %s: %s, %.1f MB%s%n", target.key(), built.reused() ? "reused" : "built",
-                                built.file(), built.sizeBytes() / 1e6,
-                                built.reused() ? "" : String.format(Locale.ROOT, " in %.1f s", built.trainingMs() / 1000));
-                        variant.details.put("classDataCache", built.describe());
-                        jvmOptions.put(target, built.jvmOptions());
-                    } catch (RuntimeException e) {
-                        variant.runs.add(new Results.Run(0, true, Map.of(), null, false, "class-data archive: " + e.getMessage()));
-                        out.printf("[%s] FAILED to build its archive: %s%n", target.key(), e.getMessage());
-                    }
-                } else {
-                    jvmOptions.put(target, List.of());
-                }
-            }
-
-            int width = targets.stream().mapToInt(t -> t.key().length()).max().orElse(10);
+            Map<Target, List<String>> jvmOptions = classDataArchives(targets, coldStart, logs, results, sizes.get(0));
+            List<Cell> runnable = cells.stream().filter(c -> jvmOptions.containsKey(c.target())).toList();
+            int width = runnable.stream().mapToInt(c -> c.key().length()).max().orElse(10);
             for (int w = 1; w <= options.warmup(); w++) {
-                for (Target target : jvmOptions.keySet()) {
-                    measure(coldStart, target, jvmOptions.get(target), w, true, logs, results, width);
+                for (Cell cell : runnable) {
+                    measure(coldStart, cell, jvmOptions.get(cell.target()), w, true, logs, results, width);
                 }
             }
             for (int i = 1; i <= options.runs(); i++) {
-                for (Target target : jvmOptions.keySet()) {
-                    measure(coldStart, target, jvmOptions.get(target), i, false, logs, results, width);
+                for (Cell cell : runnable) {
+                    measure(coldStart, cell, jvmOptions.get(cell.target()), i, false, logs, results, width);
                 }
             }
         }
+        addRatios(results, cells);
+        if (!profiles.isEmpty()) {
+            Files.writeString(options.out().resolve("profile.md"), CpuProfile.markdown(profiles));
+            out.println("CPU profile: " + Output.display(project, options.out().resolve("profile.md")));
+        }
+        return finish(results);
+    }
 
-        addRatios(results, targets);
+    /** Stops the local DynamoDB also when the benchmark is interrupted (SIGINT, SIGTERM): it is a process of its own. */
+    private static final class StopOnExit implements AutoCloseable {
+        private final Thread hook;
+
+        StopOnExit(LocalDynamoDb dynamo) {
+            hook = new Thread(dynamo::close, "stop-local-dynamodb");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+
+    private static Results finish(Results results) {
+        results.machine.put("loadAverageAtEnd", Machine.loadAverages());
         results.finishedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         return results;
     }
 
-    private void measure(LocalColdStart coldStart, Target target, List<String> jvmOptions, int index, boolean warmup,
+    /**
+     * The extra JVM options of each target: a jvm-cds target's archive, built first by one unthrottled
+     * training cold start (the archive does not depend on the CPU share); a target whose archive cannot
+     * be built is left out, its failure recorded.
+     */
+    private Map<Target, List<String>> classDataArchives(List<Target> targets, LocalColdStart coldStart, Path logs,
+            Results results, LambdaLimits first) {
+        Map<Target, List<String>> jvmOptions = new LinkedHashMap<>();
+        ClassDataCache caches = new ClassDataCache(options.out().resolve("cache"));
+        LambdaLimits training = new LambdaLimits(first.memoryMb(), false, first.initCpu());
+        for (Target target : targets) {
+            if (!"jvm-cds".equals(target.variant())) {
+                jvmOptions.put(target, options.jvmOptions());
+                continue;
+            }
+            List<Results.Variant> variants = results.variants.stream()
+                    .filter(v -> v.key.startsWith(target.key() + "/")).toList();
+            out.printf("[%s] building the class-data archive (one training cold start) ...%n", target.key());
+            try {
+                ClassDataCache.Built built = caches.ensure(target, zipOf(target.function()), trainingOptions -> coldStart.run(
+                        target, training, trainingOptions, 0, true, logs.resolve(fileName(target.key()) + "-training.log"),
+                        ClassDataCache.trainingStopGrace()));
+                out.printf("[%s] %s: %s, %.1f MB%s%n", target.key(), built.reused() ? "reused" : "built",
+                        Output.display(project, built.file()), built.sizeBytes() / 1e6,
+                        built.reused() ? "" : String.format(Locale.ROOT, " in %.1f s", built.trainingMs() / 1000));
+                variants.forEach(v -> v.details.put("classDataCache", built.describe(project)));
+                List<String> all = new ArrayList<>(built.jvmOptions());
+                all.addAll(options.jvmOptions());
+                jvmOptions.put(target, all);
+            } catch (RuntimeException e) {
+                variants.forEach(v -> v.runs.add(new Results.Run(0, true, Map.of(), null, false,
+                        "class-data archive: " + e.getMessage())));
+                out.printf("[%s] FAILED to build its archive: %s%n", target.key(), e.getMessage());
+            }
+        }
+        return jvmOptions;
+    }
+
+    private void measure(LocalColdStart coldStart, Cell cell, List<String> jvmOptions, int index, boolean warmup,
             Path logs, Results results, int width) {
-        Results.Variant variant = results.variant(target.key()).orElseThrow();
-        Path log = logs.resolve(fileName(target) + (warmup ? "-warmup" : "-run") + index + ".log");
-        Results.Run run = coldStart.run(target, jvmOptions, index, warmup, log);
+        Results.Variant variant = results.variant(cell.key()).orElseThrow();
+        Path log = logs.resolve(fileName(cell.key()) + (warmup ? "-warmup" : "-run") + index + ".log");
+        Results.Run run;
+        if (options.cpuProfile() && !warmup && cell.target().kind() == FunctionZip.Kind.JVM) {
+            // The profiler writes its samples when the JVM exits: stop it gracefully.
+            Path samples = logs.resolve(fileName(cell.key()) + "-run" + index + ".collapsed");
+            List<String> profiled = new ArrayList<>(jvmOptions);
+            profiled.add(CpuProfile.agentOption(profiler(), samples));
+            run = coldStart.run(cell.target(), cell.limits(), profiled, index, false, log, Duration.ofSeconds(60));
+            if (run.ok() && Files.isRegularFile(samples)) {
+                profiles.computeIfAbsent(cell.key(), k -> new ArrayList<>()).add(CpuProfile.read(samples));
+            }
+        } else {
+            run = coldStart.run(cell.target(), cell.limits(), jvmOptions, index, warmup, log);
+        }
         variant.runs.add(run);
         String which = warmup ? String.format(Locale.ROOT, "warm-up %d/%d", index, options.warmup())
                 : String.format(Locale.ROOT, "run %2d/%d", index, options.runs());
+        String load = run.loadAverage() == null ? "" : String.format(Locale.ROOT, "  load %.2f", run.loadAverage());
         if (run.ok()) {
             Map<String, Double> f = run.figures();
-            out.printf(Locale.ROOT, "%-14s %-" + width + "s  init %5.0f ms  invocation %4.0f ms  total %5.0f ms  peak RSS %4.0f MB  %d%n",
-                    which, target.key(), f.get(Figure.INIT.key()), f.get(Figure.INVOCATION.key()), f.get(Figure.TOTAL.key()),
-                    f.get(Figure.PEAK_RSS.key()), run.status());
+            out.printf(Locale.ROOT, "%-14s %-" + width + "s  init %6.0f ms (CPU %5.0f)  invocation %5.0f ms  total %6.0f ms"
+                    + " (CPU %5.0f)  peak RSS %4.0f MB  %d%s%n",
+                    which, cell.key(), f.get(Figure.INIT.key()), f.get(Figure.INIT_CPU.key()), f.get(Figure.INVOCATION.key()),
+                    f.get(Figure.TOTAL.key()), f.get(Figure.TOTAL_CPU.key()), f.get(Figure.PEAK_RSS.key()), run.status(), load);
         } else {
-            out.printf("%-14s %-" + width + "s  FAILED: %s (log: %s)%n", which, target.key(), run.error(), log);
+            out.printf("%-14s %-" + width + "s  FAILED: %s (log: %s)%s%n", which, cell.key(), run.error(),
+                    Output.display(project, log), load);
         }
     }
 
-    private static String fileName(Target target) {
-        return target.key().replace('/', '-').replace('@', '-');
+    private Path profiler() {
+        if (profiler == null) {
+            profiler = CpuProfile.library(options.out().resolve("profiler"));
+        }
+        return profiler;
+    }
+
+    private static String fileName(String key) {
+        return key.replace('/', '-').replace('@', '-');
     }
 
     /** The functions and variants to run; those that cannot run are recorded with the reason. */
@@ -143,45 +256,37 @@ final class LocalBenchmark {
         boolean wantsJvm = options.variants().stream().anyMatch(v -> v.startsWith("jvm"));
         for (String function : functions) {
             Path zipPath = zipOf(function);
+            String zipName = Output.display(project, zipPath);
             if (wantsJvm && !options.noBuild()) {
                 freshJvmZip(function, zipPath);
             }
             Optional<FunctionZip> zip = Files.isRegularFile(zipPath) ? Optional.of(FunctionZip.open(zipPath)) : Optional.empty();
             for (String variant : options.variants()) {
                 if (variant.equals("native")) {
-                    String key = Target.key(function, variant, null);
                     if (zip.isPresent() && zip.get().kind() == FunctionZip.Kind.NATIVE) {
                         Path root = zip.get().unpack(options.out().resolve("task/" + function + "-native"));
                         targets.add(new Target(function, variant, null, FunctionZip.Kind.NATIVE, root));
-                        results.variants.add(new Results.Variant(key, function, variant, null));
-                        results.variant(key).orElseThrow().details.put("zip", zipPath.toString());
                     } else {
-                        results.variants.add(Results.Variant.skipped(key, function, variant, null, "not-built",
-                                zipPath + (zip.isPresent() ? " is a JVM build" : " does not exist")
+                        results.variants.add(Results.Variant.skipped(Target.key(function, variant, null), function, variant,
+                                null, "not-built", zipName + (zip.isPresent() ? " is a JVM build" : " does not exist")
                                         + "; a native build needs GraalVM/Mandrel or a container engine"
-                                        + " (./mvnw package -Pnative);"
-                                        + " then pass it with --function-zip"));
+                                        + " (./mvnw package -Pnative); then pass it with --function-zip"));
                     }
                     continue;
                 }
                 for (String spec : missingJdks) {
                     results.variants.add(Results.Variant.skipped(function + "/" + variant + "@" + spec, function, variant,
-                            null, "unavailable", "no JDK " + spec + " found (java.home, $JAVA_HOME, /usr/lib/jvm)"));
+                            null, "unavailable", "no JDK " + spec + " found (" + Jdk.SEARCHED + ")"));
                 }
                 for (Jdk jdk : jdks) {
-                    String key = Target.key(function, variant, jdk.feature());
                     if (zip.isEmpty() || zip.get().kind() != FunctionZip.Kind.JVM) {
-                        results.variants.add(Results.Variant.skipped(key, function, variant, jdk.version(), "not-built",
-                                zipPath + (zip.isEmpty() ? " does not exist" : " is a native build")
-                                        + "; JVM variants need a JVM build (" + builder(function).describe() + ")"));
+                        results.variants.add(Results.Variant.skipped(Target.key(function, variant, jdk.feature()), function,
+                                variant, jdk.version(), "not-built", zipName + (zip.isEmpty() ? " does not exist" : " is a native build")
+                                        + "; JVM variants need a JVM build (" + buildCommand(function) + ")"));
                         continue;
                     }
                     Path root = zip.get().unpack(options.out().resolve("task/" + function + "-jvm"));
                     targets.add(new Target(function, variant, jdk, FunctionZip.Kind.JVM, root));
-                    Results.Variant v = new Results.Variant(key, function, variant, jdk.version());
-                    v.details.put("zip", zipPath.toString());
-                    v.details.put("javaHome", jdk.home().toString());
-                    results.variants.add(v);
                 }
             }
         }
@@ -199,6 +304,11 @@ final class LocalBenchmark {
         return ColdStart.CONNECT.equals(function) ? PackageBuild.function(project) : PackageBuild.baseline(project);
     }
 
+    private static String buildCommand(String function) {
+        return ColdStart.CONNECT.equals(function) ? "./mvnw package -DskipTests"
+                : "./mvnw -f tools/pom.xml -pl baseline package -DskipTests";
+    }
+
     /** Rebuilds a missing or stale JVM zip; a native zip is left alone (rebuilding would replace it). */
     private void freshJvmZip(String function, Path zipPath) {
         if (options.functionZip() != null && ColdStart.CONNECT.equals(function)) {
@@ -209,26 +319,32 @@ final class LocalBenchmark {
         }
         PackageBuild build = builder(function);
         if (build.stale()) {
-            out.println("[" + function + "] " + zipPath + " is missing or older than its sources; building it: " + build.describe());
+            out.println("[" + function + "] " + Output.display(project, zipPath) + " is missing or older than its sources;"
+                    + " building it: " + buildCommand(function));
             build.build();
         }
     }
 
-    private void addRatios(Results results, List<Target> targets) {
-        for (Target t : targets) {
+    /** Ratios at the same memory setting: to the baseline, jvm-cds to jvm, native to jvm. */
+    private static void addRatios(Results results, List<Cell> cells) {
+        for (Cell c : cells) {
+            Target t = c.target();
+            String size = "/" + c.limits().label();
             if (ColdStart.CONNECT.equals(t.function())) {
-                results.addRatios(t.key(), Target.key(ColdStart.BASELINE, t.variant(), t.jdk() == null ? null : t.jdk().feature()));
+                results.addRatios(c.key(), Target.key(ColdStart.BASELINE, t.variant(), t.jdk() == null ? null : t.jdk().feature()) + size);
             }
         }
-        for (Target t : targets) {
+        for (Cell c : cells) {
+            Target t = c.target();
             if ("jvm-cds".equals(t.variant())) {
-                results.addRatios(t.key(), Target.key(t.function(), "jvm", t.jdk().feature()));
+                results.addRatios(c.key(), Target.key(t.function(), "jvm", t.jdk().feature()) + "/" + c.limits().label());
             }
         }
-        for (Target t : targets) {
+        for (Cell c : cells) {
+            Target t = c.target();
             if ("native".equals(t.variant())) {
-                targets.stream().filter(o -> o.function().equals(t.function()) && "jvm".equals(o.variant())).findFirst()
-                        .ifPresent(jvm -> results.addRatios(t.key(), jvm.key()));
+                cells.stream().filter(o -> o.target().function().equals(t.function()) && "jvm".equals(o.target().variant())
+                        && o.limits().equals(c.limits())).findFirst().ifPresent(jvm -> results.addRatios(c.key(), jvm.key()));
             }
         }
     }

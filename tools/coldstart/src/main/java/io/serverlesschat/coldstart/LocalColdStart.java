@@ -2,6 +2,8 @@ package io.serverlesschat.coldstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.serverlesschat.local.Cgroups;
+import io.serverlesschat.local.FunctionCgroup;
 import io.serverlesschat.local.FunctionLauncher;
 import io.serverlesschat.local.FunctionProcess;
 import io.serverlesschat.local.FunctionZip;
@@ -14,13 +16,18 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * One cold start, as Lambda does it: a Runtime API holding a $connect event, a fresh function process,
- * the first poll, the answer, the process killed. The clock starts just before exec.
+ * One cold start, as Lambda does it: a Runtime API holding a $connect event, a fresh function process
+ * in a cgroup of its own with Lambda's CPU share and memory limit for the memory setting, the first
+ * poll, the answer, the process killed and its cgroup removed. The clock starts just before exec; the
+ * cgroup's CPU accounting is read at the first poll (init) and at the answer (the whole cold start).
  */
 public final class LocalColdStart {
 
@@ -30,23 +37,24 @@ public final class LocalColdStart {
     private final URI dynamoDbEndpoint;
     private final ConnectEvents events;
     private final Predicate<String> itemExists;
-    private final int memoryMb;
+    private final Cgroups cgroups;
     private final Duration timeout;
 
     /**
      * @param itemExists whether the table holds an item for a connection id, to check that a 200 wrote one
+     * @param cgroups    where the limits are imposed; null when no run enforces any
      */
-    public LocalColdStart(URI dynamoDbEndpoint, ConnectEvents events, Predicate<String> itemExists, int memoryMb,
+    public LocalColdStart(URI dynamoDbEndpoint, ConnectEvents events, Predicate<String> itemExists, Cgroups cgroups,
             Duration timeout) {
         this.dynamoDbEndpoint = dynamoDbEndpoint;
         this.events = events;
         this.itemExists = itemExists;
-        this.memoryMb = memoryMb;
+        this.cgroups = cgroups;
         this.timeout = timeout;
     }
 
     /** The launcher for {@code target} against {@code api}, with the function's own environment. */
-    FunctionLauncher launcher(Target target, RuntimeApiServer api, List<String> jvmOptions, Path log) {
+    FunctionLauncher launcher(Target target, RuntimeApiServer api, int memoryMb, List<String> jvmOptions, Path log) {
         FunctionLauncher launcher = FunctionLauncher.of(target.kind(), target.taskRoot())
                 .runtimeApi(api.runtimeApiAddress())
                 .functionName("serverless-chat-" + target.function())
@@ -65,34 +73,68 @@ public final class LocalColdStart {
     }
 
     /** Measures one cold start; never throws for a failure of the function, it records it. */
-    public Results.Run run(Target target, List<String> jvmOptions, int index, boolean warmup, Path log) {
-        return run(target, jvmOptions, index, warmup, log, Duration.ZERO);
+    public Results.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log) {
+        return run(target, limits, jvmOptions, index, warmup, log, Duration.ZERO);
     }
 
     /**
-     * As {@link #run(Target, List, int, boolean, Path)}; with a non-zero {@code gracefulStop} the process is
-     * stopped with SIGTERM and given that long to exit (a class-data archive is written at exit).
+     * As {@link #run(Target, LambdaLimits, List, int, boolean, Path)}; with a non-zero {@code gracefulStop}
+     * the process is stopped with SIGTERM and given that long to exit (a class-data archive is written at exit).
      */
-    public Results.Run run(Target target, List<String> jvmOptions, int index, boolean warmup, Path log, Duration gracefulStop) {
+    public Results.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log,
+            Duration gracefulStop) {
         String connectionId = events.newConnectionId();
+        Double load = Machine.loadAverage1m();
+        FunctionCgroup cgroup = null;
         try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("serverless-chat-" + target.function())) {
+            if (limits.enforced()) {
+                cgroup = cgroups.create();
+                cgroup.limitMemory(limits.memoryMb());
+                if (limits.initCpu() == LambdaLimits.InitCpu.SHARE) {
+                    cgroup.limitCpu(limits.vcpus());
+                } else {
+                    cgroup.unlimitCpu();
+                }
+            }
+            CpuReadings cpu = new CpuReadings(cgroup, limits);
+            api.onFirstPoll(cpu::atFirstPoll);
+            api.onAnswer(cpu::atAnswer);
             Submission submission = api.submit(events.event(connectionId));
-            FunctionProcess process = launcher(target, api, jvmOptions, log).start();
+            FunctionLauncher launcher = launcher(target, api, limits.memoryMb(), jvmOptions, log);
+            if (cgroup != null) {
+                launcher.cgroup(cgroup);
+            }
+            FunctionProcess process = launcher.start();
+            cpu.process(process);
             try {
-                Invocation answer = await(submission, process, api);
+                Invocation answer;
+                try {
+                    answer = await(submission, process, api);
+                } catch (RunFailure e) {
+                    throw outOfMemory(cgroup, limits).orElse(e);
+                }
                 long peakRssKb = process.peakRssKb();
                 long start = process.startNanos();
                 OptionalLong firstPoll = api.firstPollNanos();
                 var timing = answer.timing();
+                cpu.failure().ifPresent(e -> {
+                    throw new RunFailure("could not apply the CPU share or read the CPU time: " + e);
+                });
                 Map<String, Double> figures = new LinkedHashMap<>();
                 figures.put(Figure.INIT.key(), millis(firstPoll.orElseThrow() - start));
                 figures.put(Figure.INVOCATION.key(), millis(timing.answeredNanos() - timing.deliveredNanos()));
                 figures.put(Figure.TOTAL.key(), millis(timing.answeredNanos() - start));
+                figures.put(Figure.INIT_CPU.key(), millis(cpu.init()));
+                figures.put(Figure.TOTAL_CPU.key(), millis(cpu.total()));
                 figures.put(Figure.PEAK_RSS.key(), peakRssKb / 1024.0);
+                if (cgroup != null) {
+                    cgroup.peakMemoryBytes().ifPresent(b -> figures.put(Figure.CGROUP_PEAK.key(), b / 1048576.0));
+                }
                 Integer status = statusCode(answer.body());
                 String error = null;
                 if (answer.httpStatus() != 200) {
-                    error = "the function posted an error: " + abbreviate(answer.body());
+                    error = outOfMemory(cgroup, limits).map(RunFailure::getMessage)
+                            .orElse("the function posted an error: " + abbreviate(answer.body()));
                 } else if (status == null || status != 200) {
                     error = "the function answered statusCode " + status;
                 } else if (target.writesItem() && !itemExists.test(connectionId)) {
@@ -101,17 +143,97 @@ public final class LocalColdStart {
                 if (!gracefulStop.isZero()) {
                     process.stop(gracefulStop);
                 }
-                return new Results.Run(index, warmup, figures, status, error == null, error);
+                return new Results.Run(index, warmup, figures, status, error == null, error, load);
             } finally {
                 process.close();
             }
         } catch (RunFailure e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.getMessage());
+            return new Results.Run(index, warmup, Map.of(), null, false, e.getMessage(), load);
         } catch (RuntimeException e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.toString());
+            return new Results.Run(index, warmup, Map.of(), null, false, e.toString(), load);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Results.Run(index, warmup, Map.of(), null, false, "interrupted");
+            return new Results.Run(index, warmup, Map.of(), null, false, "interrupted", load);
+        } finally {
+            if (cgroup != null) {
+                cgroup.close();
+            }
+        }
+    }
+
+    /** A failure that names the memory limit, when the kernel's OOM killer acted in the group. */
+    private static Optional<RunFailure> outOfMemory(FunctionCgroup cgroup, LambdaLimits limits) {
+        if (cgroup == null) {
+            return Optional.empty();
+        }
+        long kills = cgroup.oomKills();
+        return kills == 0 ? Optional.empty() : Optional.of(new RunFailure("out of memory: the kernel killed " + kills
+                + " process(es) of the function at its " + limits.memoryMb() + " MB limit (the cgroup's oom_kill count)"));
+    }
+
+    /**
+     * The function's CPU time at the first poll and at the answer, read from the Runtime API's hooks; at the
+     * first poll the CPU share is applied too when only the invocation is throttled.
+     */
+    private static final class CpuReadings {
+        private final FunctionCgroup cgroup;
+        private final LambdaLimits limits;
+        private final CompletableFuture<FunctionProcess> process = new CompletableFuture<>();
+        private volatile long init = -1;
+        private volatile long total = -1;
+        private volatile RuntimeException failure;
+
+        CpuReadings(FunctionCgroup cgroup, LambdaLimits limits) {
+            this.cgroup = cgroup;
+            this.limits = limits;
+        }
+
+        void process(FunctionProcess started) {
+            process.complete(started);
+        }
+
+        private long now() {
+            if (cgroup != null) {
+                return cgroup.cpuNanos();
+            }
+            try { // a native bootstrap can poll before start() has returned here
+                return process.get(5, TimeUnit.SECONDS).cpuNanos();
+            } catch (Exception e) {
+                throw new IllegalStateException("no process to read the CPU time of", e);
+            }
+        }
+
+        void atFirstPoll() {
+            try {
+                init = now();
+                if (cgroup != null && limits.initCpu() == LambdaLimits.InitCpu.BURST) {
+                    cgroup.limitCpu(limits.vcpus());
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        void atAnswer() {
+            try {
+                if (total < 0) {
+                    total = now();
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        Optional<RuntimeException> failure() {
+            return Optional.ofNullable(failure);
+        }
+
+        long init() {
+            return init;
+        }
+
+        long total() {
+            return total;
         }
     }
 

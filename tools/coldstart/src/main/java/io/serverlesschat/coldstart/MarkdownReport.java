@@ -1,10 +1,16 @@
 package io.serverlesschat.coldstart;
 
+import java.util.DoubleSummaryStatistics;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
-/** The benchmark's Markdown table: min / p50 / p90 / max per figure and variant, and the ratios. */
+/**
+ * The benchmark's Markdown report: how it ran (machine, load, limits), min / p10 / p50 / p90 / max per
+ * figure and variant, the ratios, and what a cold start costs at each memory setting.
+ */
 public final class MarkdownReport {
 
     private MarkdownReport() {
@@ -15,16 +21,20 @@ public final class MarkdownReport {
         md.append("# Cold-start benchmark (").append(results.mode).append(")\n\n");
         md.append("Started ").append(results.startedAt).append(", finished ").append(results.finishedAt).append(". ");
         md.append("Machine: ").append(results.machine.getOrDefault("description", "?")).append(".\n");
-        md.append("Settings: ").append(results.settings).append(".\n");
+        if (results.machine.containsKey("loadAverageAtStart")) {
+            md.append("Load average (1, 5, 15 min): ").append(results.machine.get("loadAverageAtStart")).append(" at the start, ")
+                    .append(results.machine.getOrDefault("loadAverageAtEnd", "?")).append(" at the end");
+            loadOfRuns(results).ifPresent(s -> md.append(String.format(Locale.ROOT,
+                    "; 1-minute load as the runs began: min %.2f, mean %.2f, max %.2f", s.getMin(), s.getAverage(), s.getMax())));
+            md.append(". The machine is shared: wall times move with its load, CPU times much less.\n");
+        }
+        settings(md, results);
         md.append("Percentiles are nearest-rank over the measured runs (warm-up runs left out).\n\n");
 
-        md.append("| variant | JDK | figure | n | min | p50 | p90 | max | p50 / baseline |\n");
-        md.append("|---|---|---|--:|--:|--:|--:|--:|--:|\n");
+        md.append("| variant | JDK | figure | n | min | p10 | p50 | p90 | max | p50 / baseline |\n");
+        md.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Results.Variant v : results.variants) {
             Map<String, Stats> summary = v.getSummary();
-            if (summary.isEmpty()) {
-                continue;
-            }
             for (Figure f : results.figures) {
                 Stats s = summary.get(f.key());
                 if (s == null) {
@@ -32,9 +42,9 @@ public final class MarkdownReport {
                 }
                 md.append("| ").append(v.key).append(" | ").append(v.jdk == null ? "-" : v.jdk)
                         .append(" | ").append(f.label()).append(" (").append(f.unit()).append(") | ").append(s.n())
-                        .append(" | ").append(num(s.min())).append(" | **").append(num(s.p50())).append("** | ")
-                        .append(num(s.p90())).append(" | ").append(num(s.max())).append(" | ")
-                        .append(baselineRatio(results, v, f).map(MarkdownReport::ratio).orElse("-")).append(" |\n");
+                        .append(" | ").append(num(s.min())).append(" | ").append(num(s.p10())).append(" | **")
+                        .append(num(s.p50())).append("** | ").append(num(s.p90())).append(" | ").append(num(s.max()))
+                        .append(" | ").append(baselineRatio(results, v, f).map(MarkdownReport::ratio).orElse("-")).append(" |\n");
             }
         }
 
@@ -47,6 +57,8 @@ public final class MarkdownReport {
             }
         }
 
+        costs(md, results);
+
         boolean skipped = false;
         for (Results.Variant v : results.variants) {
             if (!"ran".equals(v.status)) {
@@ -57,11 +69,50 @@ public final class MarkdownReport {
                 md.append("- ").append(v.key).append(": ").append(v.status).append(" (").append(v.reason).append(")\n");
             }
         }
-        long failed = results.variants.stream().flatMap(v -> v.runs.stream()).filter(r -> !r.ok()).count();
-        if (failed > 0) {
-            md.append("\n**").append(failed).append(" run(s) failed**; see results.json.\n");
+        List<String> failures = results.variants.stream().flatMap(v -> v.runs.stream().filter(r -> !r.ok())
+                .map(r -> v.key + (r.warmup() ? " warm-up " : " run ") + r.run() + ": " + firstLine(r.error()))).toList();
+        if (!failures.isEmpty()) {
+            md.append("\n**").append(failures.size()).append(" run(s) failed**:\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
         }
         return md.toString();
+    }
+
+    private static void settings(StringBuilder md, Results results) {
+        Map<String, Object> s = results.settings;
+        if (s.get("limits") instanceof Map<?, ?> limits) {
+            md.append("Limits per memory setting (cgroups: ").append(s.getOrDefault("cgroups", "?")).append("):\n");
+            limits.forEach((size, what) -> md.append("- ").append(size).append(": ").append(what).append('\n'));
+            md.append("CPU time: ").append(s.getOrDefault("cpuTime", "?")).append(".\n");
+            md.append("Runs: ").append(s.get("runs")).append(" measured + ").append(s.get("warmup"))
+                    .append(" warm-up per variant; DynamoDB: ").append(s.getOrDefault("dynamoDb", "?")).append(".\n");
+        } else {
+            md.append("Settings: ").append(s).append(".\n");
+        }
+    }
+
+    private static Optional<DoubleSummaryStatistics> loadOfRuns(Results results) {
+        DoubleSummaryStatistics stats = results.variants.stream().flatMap(v -> v.runs.stream())
+                .map(Results.Run::loadAverage).filter(Objects::nonNull).mapToDouble(Double::doubleValue).summaryStatistics();
+        return stats.getCount() == 0 ? Optional.empty() : Optional.of(stats);
+    }
+
+    /** What the median cold start of each variant would be billed on Lambda at its memory setting. */
+    private static void costs(StringBuilder md, Results results) {
+        List<Results.Variant> priced = results.variants.stream().filter(v -> v.getCost() != null).toList();
+        if (priced.isEmpty()) {
+            return;
+        }
+        md.append("\nWhat one cold start costs on Lambda at these times (billed: the p50 ")
+                .append(results.mode.equals("local") ? "total, exec to answer" : "init + duration")
+                .append(", rounded up to 1 ms, at the memory setting; ").append(ColdStartCost.PRICES).append("):\n\n");
+        md.append("| variant | memory | billed (ms) | GB-s | x86_64, $ per million cold starts | arm64, $ per million cold starts |\n");
+        md.append("|---|--:|--:|--:|--:|--:|\n");
+        for (Results.Variant v : priced) {
+            ColdStartCost c = v.getCost();
+            md.append(String.format(Locale.ROOT, "| %s | %d MB | %d | %.4f | %.2f | %.2f |%n", v.key, c.memoryMb(), c.billedMs(),
+                    c.gbSeconds(), c.usdX86() * 1e6, c.usdArm64() * 1e6));
+        }
     }
 
     /** The ratio of a function's variant to the same variant of the baseline; none for the baseline itself. */
@@ -76,6 +127,10 @@ public final class MarkdownReport {
 
     private static String label(Results results, String key) {
         return results.figures.stream().filter(f -> f.key().equals(key)).map(Figure::label).findFirst().orElse(key);
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
     }
 
     static String num(double v) {

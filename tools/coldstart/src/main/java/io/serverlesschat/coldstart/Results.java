@@ -4,16 +4,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Everything one benchmark measured; written as results.json (schema in the README). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"schema", "mode", "startedAt", "finishedAt", "machine", "settings", "figures", "variants", "ratios"})
 public final class Results {
 
-    public static final int SCHEMA = 1;
+    public static final int SCHEMA = 2;
 
     public final int schema = SCHEMA;
     public final String mode;
@@ -41,13 +43,18 @@ public final class Results {
 
     /** One thing measured: a function on a runtime (local) or a deployed function (AWS). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"key", "function", "variant", "jdk", "status", "reason", "details", "summary", "runs"})
+    @JsonPropertyOrder({"key", "function", "variant", "jdk", "memoryMb", "limits", "status", "reason", "details", "summary",
+        "cost", "runs"})
     public static final class Variant {
         public final String key;
         public final String function;
         public final String variant;
         /** The JDK's full version for JVM variants. */
         public final String jdk;
+        /** The memory setting (local: imposed with its CPU share unless {@code limits} says otherwise). */
+        public Integer memoryMb;
+        /** What was imposed: the CPU share, the init model, the memory limit; or "none". */
+        public String limits;
         /** "ran", or "not-built" / "unavailable" with a reason: never a made-up figure. */
         public String status = "ran";
         public String reason;
@@ -75,7 +82,7 @@ public final class Results {
             if (measured.isEmpty()) {
                 return summary;
             }
-            java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+            Set<String> keys = new LinkedHashSet<>();
             measured.forEach(r -> keys.addAll(r.figures().keySet()));
             for (String figure : keys) {
                 List<Double> values = measured.stream().map(r -> r.figures().get(figure)).filter(v -> v != null).toList();
@@ -85,11 +92,28 @@ public final class Results {
             }
             return summary;
         }
+
+        /** What the median cold start costs on Lambda at this memory setting; none without one or a total. */
+        public ColdStartCost getCost() {
+            Stats total = getSummary().get(Figure.TOTAL.key());
+            Stats aws = getSummary().get(Figure.AWS_COLD_START.key());
+            Stats median = total != null ? total : aws;
+            boolean imposed = limits == null || !limits.startsWith("none");
+            return memoryMb == null || median == null || !imposed ? null : ColdStartCost.of(memoryMb, median.p50());
+        }
     }
 
-    /** One cold start. {@code figures} holds the keys of {@link Figure}; {@code status} is the function's statusCode. */
+    /**
+     * One cold start. {@code figures} holds the keys of {@link Figure}; {@code status} is the function's
+     * statusCode; {@code loadAverage} the machine's 1-minute load average as the run began (local mode).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Run(int run, boolean warmup, Map<String, Double> figures, Integer status, boolean ok, String error) {
+    public record Run(int run, boolean warmup, Map<String, Double> figures, Integer status, boolean ok, String error,
+            Double loadAverage) {
+
+        public Run(int run, boolean warmup, Map<String, Double> figures, Integer status, boolean ok, String error) {
+            this(run, warmup, figures, status, ok, error, null);
+        }
     }
 
     /** p50 of {@code figure} for {@code of} divided by p50 for {@code to}. */

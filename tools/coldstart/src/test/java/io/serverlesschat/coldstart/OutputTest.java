@@ -1,6 +1,7 @@
 package io.serverlesschat.coldstart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,8 @@ class OutputTest {
     }
 
     private static Map<String, Double> figures(double init, double invocation, double total) {
-        return Map.of("initMs", init, "invocationMs", invocation, "totalMs", total, "peakRssMb", 170.0);
+        return Map.of("initMs", init, "invocationMs", invocation, "totalMs", total, "initCpuMs", init * 0.9,
+                "totalCpuMs", total * 0.9, "peakRssMb", 170.0);
     }
 
     @Test
@@ -66,7 +69,7 @@ class OutputTest {
         Output.write(sample(), dir);
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
-        assertEquals(1, json.path("schema").asInt());
+        assertEquals(2, json.path("schema").asInt());
         assertEquals("local", json.path("mode").asText());
         JsonNode connect = json.path("variants").get(0);
         assertEquals("connect/jvm@17", connect.path("key").asText());
@@ -75,16 +78,58 @@ class OutputTest {
         assertTrue(connect.path("runs").get(0).path("warmup").asBoolean());
         assertEquals("not-built", json.path("variants").get(2).path("status").asText());
         assertEquals("totalMs", json.path("figures").get(2).path("key").asText());
+        assertEquals(693.0, connect.path("summary").path("totalCpuMs").path("p50").asDouble(), 1e-9, "CPU time beside wall time");
+        assertEquals(760.0, connect.path("summary").path("totalMs").path("p10").asDouble());
+        assertTrue(connect.path("cost").isMissingNode(), "no memory setting, no cost");
 
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("| connect/jvm@17 | 17.0.15 | total (exec to answer) (ms) | 3 | 760 | **770** | 780 | 780 | 1.77 |"), md);
+        assertTrue(md.contains("| connect/jvm@17 | 17.0.15 | total (exec to answer) (ms) | 3 | 760 | 760 | **770** | 780 | 780 | 1.77 |"), md);
+        assertTrue(md.contains("| connect/jvm@17 | 17.0.15 | cold-start CPU time (user+system) (ms) | 3 | 684 | 684 | **693** | 702 | 702 | 1.77 |"), md);
         assertTrue(md.contains("- connect/native: not-built (no native zip)"), md);
-        assertTrue(md.contains("| baseline/jvm-cds@17 | 17.0.15 | total (exec to answer) (ms) | 3 | 320 | **330** | 340 | 340 | - |"),
+        assertTrue(md.contains("| baseline/jvm-cds@17 | 17.0.15 | total (exec to answer) (ms) | 3 | 320 | 320 | **330** | 340 | 340 | - |"),
                 "the baseline is not compared with itself in the baseline column:\n" + md);
         assertTrue(md.contains("| total (exec to answer) | baseline/jvm-cds@17 | baseline/jvm@17 | 0.76 |"), md);
 
         BufferedImage png = ImageIO.read(dir.resolve("chart.png").toFile());
         assertEquals(1400, png.getWidth());
         assertTrue(png.getHeight() > 400);
+        assertFalse(Files.exists(dir.resolve("sweep.png")), "one memory setting: no sweep");
+    }
+
+    /** Two variants at three memory settings: the sweep chart and the cost of a cold start at each. */
+    @Test
+    void aMemorySweepGetsItsChartAndACostTable() throws Exception {
+        Results results = new Results("local", Figure.LOCAL);
+        results.startedAt = "2026-11-27T10:00:00Z";
+        results.finishedAt = "2026-11-27T10:30:00Z";
+        results.machine.put("loadAverageAtStart", "1.00 1.00 1.00");
+        results.machine.put("loadAverageAtEnd", "2.00 1.50 1.20");
+        for (String function : new String[] {"connect", "baseline"}) {
+            for (int memory : new int[] {128, 256, 1024}) {
+                Results.Variant v = new Results.Variant(function + "/jvm@17/" + memory + "MB", function, "jvm", "17.0.15");
+                v.memoryMb = memory;
+                v.limits = new LambdaLimits(memory, true, LambdaLimits.InitCpu.BURST).describe();
+                double scale = 1024.0 / memory * (function.equals("connect") ? 2 : 1);
+                for (int i = 1; i <= 3; i++) {
+                    v.runs.add(new Results.Run(i, false, figures(500 * scale, 100 * scale, 600 * scale + i), 200, true, null, 1.5));
+                }
+                results.variants.add(v);
+            }
+        }
+        Output.write(results, dir);
+
+        assertTrue(Chart.isSweep(results));
+        BufferedImage sweep = ImageIO.read(dir.resolve("sweep.png").toFile());
+        assertEquals(1400, sweep.getWidth());
+        assertEquals(List.of("chart.png", "sweep.png"), Output.charts(results));
+
+        String md = Files.readString(dir.resolve("results.md"));
+        // connect at 256 MB: p50 total 2 * 4 * 600 + 2 = 4802 ms; 0.25 GB * 4.802 s = 1.2005 GB-s.
+        assertTrue(md.contains("| connect/jvm@17/256MB | 256 MB | 4802 | 1.2005 | 20.01 | 16.01 |"), md);
+        assertTrue(md.contains("$0.0000166667 per GB-s (x86_64)"), md);
+        assertTrue(md.contains("1.00 1.00 1.00 at the start, 2.00 1.50 1.20 at the end"), md);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+        assertEquals(4802, json.path("variants").get(1).path("cost").path("billedMs").asLong());
+        assertEquals(256, json.path("variants").get(1).path("memoryMb").asInt());
     }
 }

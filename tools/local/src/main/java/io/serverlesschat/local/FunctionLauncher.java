@@ -43,6 +43,7 @@ public final class FunctionLauncher {
     private final List<String> extraJvmOptions = new ArrayList<>();
     private List<Path> ricClassPath;
     private Path output;
+    private FunctionCgroup cgroup;
 
     private FunctionLauncher(FunctionZip.Kind kind, Path taskRoot) {
         this.kind = kind;
@@ -100,6 +101,15 @@ public final class FunctionLauncher {
         return this;
     }
 
+    /**
+     * Starts the function inside {@code group} (with the limits set on it): its CPU time is then the
+     * group's, and the {@link FunctionProcess} owns the group from {@link #start()} on.
+     */
+    public FunctionLauncher cgroup(FunctionCgroup group) {
+        this.cgroup = group;
+        return this;
+    }
+
     /** Where the process' stdout and stderr go. Default: a temporary file. */
     public FunctionLauncher output(Path file) {
         this.output = file;
@@ -109,14 +119,15 @@ public final class FunctionLauncher {
     /**
      * The flags of AWS's managed Java 17+ runtimes, as their bootstrap passes them (AWS documents the
      * tiered-compilation default in "Customize Java runtime startup behavior"; the full command line
-     * was captured from a java17 environment in 2023). Left out: their log4j hot-patch agent, and their
-     * class-data archive of the runtime (-XX:SharedArchiveFile=/var/lang/lib/server/runtime.jsa), for
-     * which the JDK's default archive stands in. The heap is {@value #HEAP_PERCENT}% of the memory
-     * setting: AWS sizes it from the memory too, by a formula it does not publish.
+     * was captured from java11 and java17 environments at eight memory sizes in October 2023 and published
+     * in sigpwned/the-lambda-iceberg-dissecting-the-official-java-runtimes). Left out: their log4j
+     * hot-patch agent, and their class-data archive of the runtime
+     * (-XX:SharedArchiveFile=/var/lang/lib/server/runtime.jsa), for which the JDK's default archive stands
+     * in. The heap is {@link #heapKb(int)}.
      */
     public static List<String> awsJvmOptions(int memoryMb) {
         return List.of(
-                "-XX:MaxHeapSize=" + (memoryMb * 1024L * HEAP_PERCENT / 100) + "k",
+                "-XX:MaxHeapSize=" + heapKb(memoryMb) + "k",
                 "-XX:+UseSerialGC",
                 "-XX:+TieredCompilation",
                 "-XX:TieredStopAtLevel=1",
@@ -125,16 +136,36 @@ public final class FunctionLauncher {
                 "-XX:+ErrorFileToStderr");
     }
 
-    static final int HEAP_PERCENT = 85;
+    /**
+     * The heap AWS's Java runtimes give a function, in KiB: 85 % of the memory setting up to 1 GB, and
+     * the memory less 243 MiB above (the larger of the two). AWS does not publish the rule; it matches the
+     * captured command lines to 1 KiB at 128 to 4096 MB and to 1 MiB at 8192 and 10240 MB (256 MB:
+     * -XX:MaxHeapSize=222823k; 2048 MB: 1848320k).
+     */
+    public static long heapKb(int memoryMb) {
+        long kb = memoryMb * 1024L;
+        return Math.max(kb * 85 / 100, kb - 243 * 1024);
+    }
 
-    /** The command this launcher runs. */
+    /** The command this launcher runs (in a cgroup: through {@link FunctionCgroup#wrap}). */
     public List<String> command() {
+        return cgroup != null ? cgroup.wrap(functionCommand()) : functionCommand();
+    }
+
+    private List<String> functionCommand() {
         if (kind == FunctionZip.Kind.NATIVE) {
             return List.of(taskRoot.resolve("bootstrap").toString());
         }
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
         command.addAll(awsJvmOptions(memoryMb));
+        if (cgroup != null) {
+            // Lambda's limits are outside its microVM, where the JVM sees plain vCPUs and a machine of about
+            // the memory setting: keep this JVM from sizing its threads by our cgroup's quota, and let it size
+            // its initial heap (1/64 of the machine) from the setting rather than from this host.
+            command.add("-XX:-UseContainerSupport");
+            command.add("-XX:MaxRAM=" + memoryMb + "m");
+        }
         command.addAll(extraJvmOptions);
         command.add("-classpath");
         command.add((ricClassPath != null ? ricClassPath : defaultRicClassPath()).stream()
@@ -166,8 +197,11 @@ public final class FunctionLauncher {
             builder.environment().clear();
             builder.environment().putAll(environment());
             long startNanos = System.nanoTime();
-            return new FunctionProcess(builder.start(), startNanos, out);
+            return new FunctionProcess(builder.start(), startNanos, out, cgroup);
         } catch (IOException e) {
+            if (cgroup != null) {
+                cgroup.close();
+            }
             throw new UncheckedIOException("cannot start the function in " + taskRoot, e);
         }
     }

@@ -6,13 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running function process started by {@link FunctionLauncher}: when it was exec'd, its peak memory,
- * its output, and a stop that takes its whole process tree down with it.
+ * A running function process started by {@link FunctionLauncher}: when it was exec'd, its CPU time and
+ * peak memory, its output, and a stop that takes its whole process tree down with it. Started in a
+ * {@link FunctionCgroup}, it owns the group: CPU time comes from the group's exact accounting, and
+ * {@link #close()} removes the group.
  */
 public final class FunctionProcess implements AutoCloseable {
 
@@ -20,11 +23,13 @@ public final class FunctionProcess implements AutoCloseable {
     private final long startNanos;
     private final Path output;
     private final ProcessTreeMemory memory;
+    private final FunctionCgroup cgroup;
 
-    FunctionProcess(Process process, long startNanos, Path output) {
+    FunctionProcess(Process process, long startNanos, Path output, FunctionCgroup cgroup) {
         this.process = process;
         this.startNanos = startNanos;
         this.output = output;
+        this.cgroup = cgroup;
         this.memory = new ProcessTreeMemory(process.toHandle(), Duration.ofMillis(50));
     }
 
@@ -54,6 +59,25 @@ public final class FunctionProcess implements AutoCloseable {
     /** Peak resident memory of the process tree so far, KiB (see {@link ProcessTreeMemory}). */
     public long peakRssKb() {
         return memory.peakKb();
+    }
+
+    /**
+     * User + system CPU time of the process tree since exec, in nanoseconds: exact from the cgroup, else
+     * from /proc in 10 ms ticks ({@link ProcessTreeCpu}). Cheap enough to call from a Runtime API hook.
+     */
+    public long cpuNanos() {
+        return cgroup != null ? cgroup.cpuNanos() : ProcessTreeCpu.cpuNanos(process.toHandle());
+    }
+
+    /** Where {@link #cpuNanos()} comes from, for reports. */
+    public String cpuSource() {
+        return cgroup != null ? "cgroup CPU accounting of the function's process tree (exact)"
+                : "/proc/<pid>/stat of the function's process tree (10 ms ticks, approximate)";
+    }
+
+    /** The cgroup the process runs in, if it was started in one. */
+    public Optional<FunctionCgroup> cgroup() {
+        return Optional.ofNullable(cgroup);
     }
 
     /** The file that receives the process' stdout and stderr. */
@@ -89,9 +113,12 @@ public final class FunctionProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the tree at once, as Lambda does to an environment it reclaims. */
+    /** Kills the tree at once, as Lambda does to an environment it reclaims, and removes its cgroup. */
     @Override
     public void close() {
         stop(Duration.ZERO);
+        if (cgroup != null) {
+            cgroup.close();
+        }
     }
 }

@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * function's answer (200) or its error document (500). {@link #submit} and {@link #invoke} do that for
  * Java callers.</li>
  * <li>It records the moment of the first {@code /next} poll (the end of the function's init) and, per
- * request id, when the event arrived, was handed to the function and was answered.</li>
+ * request id, when the event arrived, was handed to the function and was answered; a caller can act at
+ * the first poll and at each answer ({@link #onFirstPoll}, {@link #onAnswer}).</li>
  * </ul>
  *
  * Differences from the emulator, each to behave as Lambda's own Runtime API does: responses and errors
@@ -54,6 +55,8 @@ public class RuntimeApiServer extends MockEventServer {
     private final CompletableFuture<Long> firstPoll = new CompletableFuture<>();
     private final CompletableFuture<String> initError = new CompletableFuture<>();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private volatile Runnable firstPollHook = () -> { };
+    private volatile Runnable answerHook = () -> { };
 
     /**
      * @param timeout     the function's timeout, sent as the deadline of each event
@@ -96,6 +99,23 @@ public class RuntimeApiServer extends MockEventServer {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return false;
         }
+    }
+
+    /**
+     * Runs {@code hook} once, at the function's first {@code /next} poll (the end of its init), before any
+     * event is handed over: what it changes (a CPU quota, say) applies to the whole invocation. Set it
+     * before the function starts. It runs on the server's event loop, so it must be quick.
+     */
+    public void onFirstPoll(Runnable hook) {
+        this.firstPollHook = hook;
+    }
+
+    /**
+     * Runs {@code hook} whenever the function posts a response or an error, before the answer is passed
+     * on. It runs on the server's event loop, so it must be quick.
+     */
+    public void onAnswer(Runnable hook) {
+        this.answerHook = hook;
     }
 
     /** The error document the function posted to /runtime/init/error, if it did. */
@@ -160,7 +180,9 @@ public class RuntimeApiServer extends MockEventServer {
 
     @Override
     public void nextEvent(RoutingContext ctx) {
-        firstPoll.complete(System.nanoTime());
+        if (firstPoll.complete(System.nanoTime())) {
+            firstPollHook.run();
+        }
         // Headers are written when the event is handed over, however long the poll waited for it.
         ctx.response().headersEndHandler(v -> ctx.response()
                 .putHeader(AmazonLambdaApi.LAMBDA_RUNTIME_DEADLINE_MS,
@@ -195,6 +217,7 @@ public class RuntimeApiServer extends MockEventServer {
 
     private void answer(RoutingContext ctx, boolean error) {
         long now = System.nanoTime();
+        answerHook.run();
         String requestId = ctx.pathParam("requestId");
         RoutingContext pending = responsePending.remove(requestId);
         if (pending == null) {

@@ -9,8 +9,12 @@
  * as Lambda unpacks it.</li>
  * <li>{@link io.serverlesschat.local.FunctionLauncher}: starts it as Lambda does (native bootstrap, or the JVM
  * on AWS's runtime interface client with AWS's flags), with {@link io.serverlesschat.local.LambdaEnvironment}.</li>
- * <li>{@link io.serverlesschat.local.FunctionProcess}: the running process: its output, its peak memory
- * ({@link io.serverlesschat.local.ProcessTreeMemory}), and a stop that takes its process tree down.</li>
+ * <li>{@link io.serverlesschat.local.FunctionProcess}: the running process: its output, its CPU time and
+ * peak memory ({@link io.serverlesschat.local.ProcessTreeCpu}, {@link io.serverlesschat.local.ProcessTreeMemory}),
+ * and a stop that takes its process tree down.</li>
+ * <li>{@link io.serverlesschat.local.Cgroups} and {@link io.serverlesschat.local.FunctionCgroup}: a cgroup of its
+ * own for one function process, with the CPU quota and memory limit Lambda would give it, exact CPU time,
+ * OOM kills, and removal also when the tool is interrupted (FunctionLauncher#cgroup).</li>
  * </ul>
  *
  * A long-lived function behind a local gateway:

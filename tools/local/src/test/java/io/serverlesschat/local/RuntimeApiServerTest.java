@@ -67,6 +67,29 @@ class RuntimeApiServerTest {
     }
 
     @Test
+    void hooksRunOnceAtTheFirstPollBeforeTheEventIsHandedOverAndAtEachAnswer() throws Exception {
+        java.util.List<Long> firstPolls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<Long> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        api.onFirstPoll(() -> firstPolls.add(System.nanoTime()));
+        api.onAnswer(() -> answers.add(System.nanoTime()));
+        for (int i = 0; i < 2; i++) {
+            var submission = api.submit("{}");
+            HttpResponse<String> next = http.send(HttpRequest.newBuilder(runtime("invocation/next")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String requestId = next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
+            http.send(HttpRequest.newBuilder(runtime("invocation/" + requestId + "/response"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            var answer = submission.answer(Duration.ofSeconds(5));
+            if (i == 0) {
+                assertTrue(firstPolls.get(0) <= answer.timing().deliveredNanos(), "before the event was handed over");
+            }
+            assertTrue(answers.get(i) >= answer.timing().deliveredNanos());
+        }
+        assertEquals(1, firstPolls.size(), "the first poll only");
+        assertEquals(2, answers.size(), "every answer");
+    }
+
+    @Test
     void anInvocationErrorIsAcknowledgedWith202AndAnsweredWith500() throws Exception {
         var submission = api.submit("{}");
         HttpResponse<String> next = http.send(HttpRequest.newBuilder(runtime("invocation/next")).GET().build(),
