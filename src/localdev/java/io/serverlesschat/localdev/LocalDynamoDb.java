@@ -3,22 +3,31 @@ package io.serverlesschat.localdev;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -28,7 +37,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 /**
  * A real DynamoDB-compatible server for tests and local runs, without Docker: the user's own when
  * DYNAMODB_ENDPOINT is set, otherwise a moto_server started here and stopped on close.
- * Shared by the function's tests and the developer tools (tools/), never part of function.zip.
+ * Shared by the function's tests, its dev mode (src/dev) and the developer tools (tools/); never part
+ * of function.zip. Expected failures (no moto_server, a dead DYNAMODB_ENDPOINT) are {@link SetupFailure}s.
  */
 public final class LocalDynamoDb implements AutoCloseable {
 
@@ -37,19 +47,24 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     private final URI endpoint;
     private final Path motoServer;
-    private Process moto;
+    private volatile Process moto;
     private final DynamoDbClient client;
+
+    /** What answers at an endpoint: see {@link #probe}. */
+    public enum Answer {
+        /** A DynamoDB-compatible server. */
+        DYNAMODB,
+        /** Something listens there but does not speak DynamoDB's API. */
+        SOMETHING_ELSE,
+        /** Nothing listens there (or the host is unknown). */
+        NOTHING
+    }
 
     private LocalDynamoDb(URI endpoint, Path motoServer, Process moto) {
         this.endpoint = endpoint;
         this.motoServer = motoServer;
         this.moto = moto;
-        this.client = DynamoDbClient.builder()
-                .endpointOverride(endpoint)
-                .region(Region.of(REGION))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build();
+        this.client = client(endpoint).build();
     }
 
     /** The server named by DYNAMODB_ENDPOINT, or a new moto_server on a free port; fails saying what to install. */
@@ -61,12 +76,70 @@ public final class LocalDynamoDb implements AutoCloseable {
     public static LocalDynamoDb start(int port) {
         String given = System.getenv("DYNAMODB_ENDPOINT");
         if (given != null && !given.isBlank()) {
-            return new LocalDynamoDb(URI.create(given), null, null);
+            URI endpoint = URI.create(given);
+            if (probe(endpoint) != Answer.DYNAMODB) {
+                throw new SetupFailure("no DynamoDB answers at " + given + " (DYNAMODB_ENDPOINT): start it there,"
+                        + " or unset DYNAMODB_ENDPOINT to have a moto_server started for you");
+            }
+            return at(endpoint);
+        }
+        return startMoto(port);
+    }
+
+    /** The DynamoDB-compatible server someone else runs at {@code endpoint}; close() leaves it running. */
+    public static LocalDynamoDb at(URI endpoint) {
+        return new LocalDynamoDb(endpoint, null, null);
+    }
+
+    /** A new moto_server on 127.0.0.1:{@code port} (0: any free port), whatever DYNAMODB_ENDPOINT says. */
+    public static LocalDynamoDb startMoto(int port) {
+        if (port != 0 && listening(URI.create("http://127.0.0.1:" + port))) {
+            throw new SetupFailure("port " + port + " is taken, so moto_server cannot listen there: stop what runs"
+                    + " there or choose another port");
         }
         Path motoServer = findMotoServer();
         Process process = launchMoto(motoServer, port);
-        port = awaitPort(process);
+        port = awaitPort(process, motoServer);
         return new LocalDynamoDb(URI.create("http://127.0.0.1:" + port), motoServer, process);
+    }
+
+    /** Whether a DynamoDB-compatible server answers at {@code endpoint}, within about two seconds. */
+    public static Answer probe(URI endpoint) {
+        if (!listening(endpoint)) {
+            return Answer.NOTHING;
+        }
+        try (DynamoDbClient probe = client(endpoint)
+                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(2)).retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build()) {
+            probe.listTables(l -> l.limit(1));
+            return Answer.DYNAMODB;
+        } catch (SdkException notDynamoDb) {
+            return Answer.SOMETHING_ELSE;
+        }
+    }
+
+    /** Whether {@code localhost}, {@code 127.0.0.1} or {@code ::1} is the endpoint's host: a server we may start. */
+    public static boolean isLoopback(URI endpoint) {
+        String host = endpoint.getHost();
+        return host != null && List.of("localhost", "127.0.0.1", "[::1]", "::1").contains(host.toLowerCase(Locale.ROOT));
+    }
+
+    private static boolean listening(URI endpoint) {
+        int port = endpoint.getPort() != -1 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(endpoint.getHost(), port), 500);
+            return true;
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static DynamoDbClientBuilder client(URI endpoint) {
+        return DynamoDbClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create());
     }
 
     public URI endpoint() {
@@ -77,13 +150,19 @@ public final class LocalDynamoDb implements AutoCloseable {
         return client;
     }
 
-    /** Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists. */
-    public void createTable(String name, String keyAttribute, String ttlAttribute) {
+    public boolean tableExists(String name) {
         try {
             client.describeTable(d -> d.tableName(name));
-            return;
+            return true;
         } catch (ResourceNotFoundException absent) {
-            // create it below
+            return false;
+        }
+    }
+
+    /** Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists. */
+    public void createTable(String name, String keyAttribute, String ttlAttribute) {
+        if (tableExists(name)) {
+            return;
         }
         client.createTable(c -> c.tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
@@ -123,11 +202,24 @@ public final class LocalDynamoDb implements AutoCloseable {
     /** Starts moto again on the same port, empty, as after a DynamoDB outage. */
     public void restart() {
         moto = launchMoto(motoServer, endpoint.getPort());
-        awaitPort(moto);
+        awaitPort(moto, motoServer);
     }
 
     public boolean ownsServer() {
         return moto != null;
+    }
+
+    /** The moto_server process this class started (the current one after a {@link #restart()}), or null. */
+    public Process motoProcess() {
+        return moto;
+    }
+
+    /** Closes the client but leaves the moto_server this class started running: its process is the caller's now. */
+    public Process detach() {
+        Process process = moto;
+        moto = null;
+        client.close();
+        return process;
     }
 
     @Override
@@ -149,17 +241,17 @@ public final class LocalDynamoDb implements AutoCloseable {
                 candidates.add(Path.of(dir, "moto_server"));
             }
         }
-        Path home = Path.of(System.getProperty("user.home"));
+        // pip and pyenv install under the shell's $HOME, which may differ from the JVM's user.home.
+        Path home = Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
         candidates.add(home.resolve(".local/bin/moto_server"));
         try (Stream<Path> versions = Files.list(home.resolve(".pyenv/versions"))) {
             versions.sorted().forEach(v -> candidates.add(v.resolve("bin/moto_server")));
         } catch (IOException noPyenv) {
             // not a pyenv machine
         }
-        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new IllegalStateException(
-                "No DynamoDB-compatible server: moto_server was not found on PATH, in ~/.local/bin or ~/.pyenv. "
-                        + "Install it with: pip install 'moto[server]' (or set MOTO_SERVER to its path), "
-                        + "or point DYNAMODB_ENDPOINT at a running DynamoDB-compatible server."));
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new SetupFailure(
+                "no moto_server on PATH, in ~/.local/bin or in ~/.pyenv: install it (pip install 'moto[server]'),"
+                        + " set MOTO_SERVER to its path, or set DYNAMODB_ENDPOINT to a running DynamoDB-compatible server"));
     }
 
     private static Process launchMoto(Path motoServer, int port) {
@@ -168,36 +260,42 @@ public final class LocalDynamoDb implements AutoCloseable {
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + motoServer + ": " + e.getMessage(), e);
+            throw new SetupFailure("cannot run " + motoServer + " (" + e.getMessage() + "): reinstall it"
+                    + " (pip install 'moto[server]') or set MOTO_SERVER to a working one");
         }
     }
 
     /** Reads moto's output until it says where it listens, then keeps draining it so moto never blocks. */
-    private static int awaitPort(Process process) {
+    private static int awaitPort(Process process, Path motoServer) {
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        StringBuilder seen = new StringBuilder();
+        List<String> seen = new ArrayList<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
                         port.complete(Integer.parseInt(m.group(1)));
-                    } else if (!port.isDone() && seen.length() < 4000) {
-                        seen.append(line).append('\n');
+                    } else if (!port.isDone() && !line.isBlank()) {
+                        seen.add(line.strip());
                     }
                 }
             } catch (IOException ignored) {
                 // process ended
             }
-            port.completeExceptionally(new IllegalStateException("moto_server exited before listening:\n" + seen));
+            // moto's last words say why (its Python traceback ends with the error).
+            port.completeExceptionally(new SetupFailure(motoServer + " exited before listening"
+                    + (seen.isEmpty() ? "" : ": " + seen.get(seen.size() - 1))));
         }, "moto-output");
         reader.setDaemon(true);
         reader.start();
         try {
             return port.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
+        } catch (ExecutionException e) {
             process.destroyForcibly();
-            throw new IllegalStateException("moto_server did not start: " + e.getMessage(), e);
+            throw (SetupFailure) e.getCause();
+        } catch (TimeoutException | InterruptedException e) {
+            process.destroyForcibly();
+            throw new SetupFailure(motoServer + " did not say where it listens within 30 s");
         }
     }
 

@@ -23,11 +23,17 @@ public class ConnectionTable {
     private final DynamoDbClient dynamo;
     private final String tableName;
     private final ConnectionSettings settings;
+    private final String endpoint;
 
     ConnectionTable(DynamoDbClient dynamo, ConnectionSettings settings) {
         this.dynamo = dynamo;
         this.tableName = settings.tableName();
         this.settings = settings;
+        // Named in the log lines of calls that got no answer: where the client sends them.
+        var configuration = dynamo.serviceClientConfiguration();
+        this.endpoint = configuration.endpointOverride()
+                .map(uri -> uri + " (DYNAMODB_ENDPOINT)")
+                .orElse("the endpoint of " + configuration.region());
     }
 
     /**
@@ -45,7 +51,8 @@ public class ConnectionTable {
                     .overrideConfiguration(o -> o.apiCallTimeout(settings.priming().timeout())
                             .putExecutionAttribute(PrimingInterceptor.PRIMING, true)));
         } catch (SdkException e) {
-            LOG.warnf("DynamoDB did not answer at start-up (%s); the first write connects by itself", e.getMessage());
+            LOG.warnf("DynamoDB did not answer at start-up (at %s: %s); the first write connects by itself",
+                    endpoint, e.getMessage());
         }
     }
 
@@ -54,7 +61,7 @@ public class ConnectionTable {
         try {
             dynamo.putItem(put -> put.tableName(tableName).item(connection.toItem()));
         } catch (SdkException e) {
-            throw new TableFailure("PutItem", e);
+            throw new TableFailure("PutItem", e, endpoint);
         }
     }
 
@@ -64,7 +71,7 @@ public class ConnectionTable {
             dynamo.deleteItem(delete -> delete.tableName(tableName)
                     .key(Map.of(Connection.CONNECTION_ID, AttributeValue.fromS(connectionId))));
         } catch (SdkException e) {
-            throw new TableFailure("DeleteItem", e);
+            throw new TableFailure("DeleteItem", e, endpoint);
         }
     }
 }

@@ -1,12 +1,15 @@
 package io.serverlesschat.connect;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /** DynamoDB did not take the write (unreachable, throttled, missing table, denied): answered with 500. */
 public class TableFailure extends RuntimeException {
 
-    public TableFailure(String operation, Exception cause) {
-        super(operation + " failed: " + errorCode(cause) + cause, cause);
+    /** @param endpoint where the client sends its calls, named when no answer came from there */
+    public TableFailure(String operation, Exception cause, String endpoint) {
+        super(operation + " failed: " + errorCode(cause) + cause
+                + (cause instanceof SdkClientException ? " [no answer from DynamoDB at " + endpoint + "]" : ""), cause);
     }
 
     // The SDK has no exception class for some codes (AccessDeniedException among them): name the code.

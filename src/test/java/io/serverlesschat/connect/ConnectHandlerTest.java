@@ -15,6 +15,7 @@ import io.serverlesschat.localdev.LocalDynamoDb;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -157,8 +158,12 @@ class ConnectHandlerTest {
     @Test
     void survivesAPayloadThatIsNotJson() {
         // Quarkus answers the Runtime API with an invocation error; the process must keep serving.
-        given().contentType("application/json").body("this is not { json").post().then().statusCode(500);
-        given().contentType("application/json").body("[1,2,3]").post().then().statusCode(500);
+        try (CapturedLog log = CapturedLog.start("io.quarkus.amazon.lambda.runtime")) {
+            given().contentType("application/json").body("this is not { json").post().then().statusCode(500);
+            given().contentType("application/json").body("[1,2,3]").post().then().statusCode(500);
+            assertEquals(List.of("ERROR", "ERROR"), log.lines().stream().map(CapturedLog.Line::level).toList(), log.lines()::toString);
+            assertTrue(log.lines().stream().allMatch(l -> l.message().startsWith("Failed to run lambda")), log.lines()::toString);
+        }
         String id = Events.newConnectionId();
         invoke(Events.json("connect.json", id)).body("statusCode", equalTo(200));
         assertEquals(id, item(id).get("connectionId").s());
@@ -185,7 +190,8 @@ class ConnectHandlerTest {
                 "DYNAMODB_ENDPOINT names a server this test cannot stop");
         dynamo.stop();
         try {
-            Invocations.assertFailsFast(Events.newConnectionId(), "Unable to execute HTTP request");
+            Invocations.assertFailsFast(Events.newConnectionId(), "Unable to execute HTTP request.*\\[no answer from DynamoDB at "
+                    + Pattern.quote(dynamo.endpoint().toString()) + " \\(DYNAMODB_ENDPOINT\\)]");
         } finally {
             dynamo.restart();
             LocalDynamoDbResource.createTable(dynamo);

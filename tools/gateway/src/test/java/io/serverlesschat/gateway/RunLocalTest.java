@@ -2,6 +2,7 @@ package io.serverlesschat.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,28 +19,45 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The whole local stack as bin/local starts it (the functions from the JVM function.zip on AWS's
- * runtime interface client, a real moto), driven by a real WebSocket client. It runs with an origin
- * allow-list, as `bin/local --parameter AllowedOrigins=https://chat.example.com` does.
+ * runtime interface client, a real moto), driven by a real WebSocket client; and how it recovers in
+ * place when moto or a function's process dies. It runs with an origin allow-list, as
+ * `bin/local --parameter AllowedOrigins=https://chat.example.com` does.
  */
 class RunLocalTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<String> LINES = new CopyOnWriteArrayList<>();
     private static final String CHAT = "https://chat.example.com";
     private static RunLocal local;
+
+    /** What bin/local said, shown only when a test fails. */
+    @RegisterExtension
+    static final TestWatcher SHOW_LINES_ON_FAILURE = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            System.out.println("bin/local said, up to " + context.getDisplayName() + " failing:");
+            LINES.forEach(line -> System.out.println("  " + line));
+        }
+    };
 
     @BeforeAll
     static void start() throws Exception {
         local = RunLocal.start(new RunLocal.Options(Path.of("../..").toAbsolutePath().normalize(), RunLocal.Mode.ZIP, 0, 0,
-                Map.of("AllowedOrigins", CHAT)), line -> { });
+                Map.of("AllowedOrigins", CHAT)), LINES::add);
     }
 
     @AfterAll
@@ -122,6 +142,59 @@ class RunLocalTest {
         }
     }
 
+    @Test
+    void aDynamoDbThatDiesIsReportedAndRestartedWithItsTableAndTheNextHandshakeWorks() throws Exception {
+        Assumptions.assumeTrue(local.dynamo().ownsServer(), "DYNAMODB_ENDPOINT names a server bin/local does not run");
+        long pid = local.dynamo().motoProcess().pid();
+        awaitUptime(pid);
+        local.dynamo().motoProcess().destroyForcibly();
+
+        String exited = awaitLine("bin/local: moto_server (the local DynamoDB on " + local.dynamo().endpoint() + ") (pid " + pid
+                + ") exited with status ");
+        assertTrue(exited.endsWith("; starting it again"), exited);
+        awaitLine("bin/local: moto_server (the local DynamoDB on " + local.dynamo().endpoint() + ") is back (pid ");
+        assertEquals("expiresAt", local.dynamo().client().describeTimeToLive(d -> d.tableName(RunLocal.TABLE))
+                .timeToLiveDescription().attributeName(), "the table is back with its TTL");
+        assertAHandshakeIsRecorded();
+    }
+
+    @Test
+    void aFunctionProcessThatDiesIsReplacedAsLambdaStartsANewEnvironment() throws Exception {
+        assertAHandshakeIsRecorded();
+        long pid = local.pid("$connect");
+        awaitUptime(pid);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        awaitLine("bin/local: $connect function (OnConnectFunction) (pid " + pid + ") exited with status ");
+        awaitLine("bin/local: $connect function (OnConnectFunction) is back (pid ");
+        assertNotEquals(pid, local.pid("$connect"));
+        assertAHandshakeIsRecorded();
+    }
+
+    private static void assertAHandshakeIsRecorded() throws Exception {
+        Set<String> before = connectionIds();
+        WebSocket socket = HTTP.newWebSocketBuilder().buildAsync(local.url(), new WebSocket.Listener() { }).get(60, TimeUnit.SECONDS);
+        Set<String> opened = new HashSet<>(connectionIds());
+        opened.removeAll(before);
+        assertEquals(1, opened.size(), "one new item once the handshake completed");
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        String id = opened.iterator().next();
+        await(() -> item(id).isEmpty(), "the item is deleted once the socket closed");
+    }
+
+    /** Parts that end within {@link RunLocal#SHORTEST_LIFE} of their start are left down (a crash loop). */
+    private static void awaitUptime(long pid) throws InterruptedException {
+        Instant started = ProcessHandle.of(pid).orElseThrow().info().startInstant().orElseThrow();
+        while (Duration.between(started, Instant.now()).compareTo(RunLocal.SHORTEST_LIFE.plusSeconds(1)) < 0) {
+            Thread.sleep(100);
+        }
+    }
+
+    private static String awaitLine(String start) throws InterruptedException {
+        await(() -> LINES.stream().anyMatch(l -> l.startsWith(start)), "a line starting \"" + start + "\" in " + LINES);
+        return LINES.stream().filter(l -> l.startsWith(start)).findFirst().orElseThrow();
+    }
+
     private static Set<String> connectionIds() {
         Set<String> ids = new HashSet<>();
         local.dynamo().client().scanPaginator(s -> s.tableName(RunLocal.TABLE).consistentRead(true))
@@ -135,9 +208,9 @@ class RunLocalTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, what + " (not within 30 s)");
+            assertTrue(System.nanoTime() < deadline, what + " (not within 60 s)");
             Thread.sleep(50);
         }
     }

@@ -1,5 +1,6 @@
 package io.serverlesschat.local;
 
+import io.serverlesschat.localdev.SetupFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,13 +86,13 @@ public final class PackageBuild {
         }
     }
 
-    /** Runs the build, its output to this process' stderr; fails with the command if it fails. */
+    /** Runs the build, its output to this process' stderr; a {@link SetupFailure} naming the command if it fails. */
     public void build() {
         try {
             Process process = new ProcessBuilder(command).directory(workingDir.toFile())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
             if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
-                throw new IllegalStateException("build failed: " + String.join(" ", command));
+                throw new SetupFailure("the build failed (its output is above): " + describe());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

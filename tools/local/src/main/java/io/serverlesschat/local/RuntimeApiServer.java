@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -233,6 +234,19 @@ public class RuntimeApiServer extends MockEventServer {
             processResponse(ctx, pending, body);
         }
         ctx.response().setStatusCode(202).end();
+    }
+
+    /**
+     * Answers every event the function was handed but will not answer (its process ended) with 502 and
+     * {@code reason}, as Lambda fails an invocation whose runtime exited. Queued events stay for the next process.
+     */
+    public void failPending(String reason) {
+        for (String requestId : List.copyOf(responsePending.keySet())) {
+            RoutingContext pending = responsePending.remove(requestId);
+            if (pending != null) {
+                pending.response().setStatusCode(502).end(reason);
+            }
+        }
     }
 
     @Override

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.serverlesschat.localdev.LocalDynamoDb;
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,6 +120,29 @@ class FunctionZipOnLambdaTest {
     }
 
     @Test
+    void aDeadEndpointFailsTheFirstCallNotTheStartAndProductionStartsNoDynamoDbThere() throws Exception {
+        String endpoint = "http://127.0.0.1:" + freePort();
+        try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
+                FunctionProcess function = launch(api, Map.of("TABLE_NAME", TABLE, "DYNAMODB_ENDPOINT", endpoint))) {
+            // The start-up's priming request gets no answer: one WARN line naming where it went, and the
+            // function still asks for its first event.
+            assertTrue(api.awaitFirstPoll(WAIT), function.outputTail(20));
+            assertTrue(function.outputTail(20).contains("DynamoDB did not answer at start-up (at " + endpoint + " (DYNAMODB_ENDPOINT): "),
+                    function.outputTail(20));
+            long start = System.nanoTime();
+            JsonNode answer = answer(api, event("connect.json", newId()));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(500, answer.get("statusCode").asInt());
+            assertTrue(millis < 3000, "answered in " + millis + " ms");
+            assertTrue(function.outputTail(20).contains("[no answer from DynamoDB at " + endpoint + " (DYNAMODB_ENDPOINT)]"),
+                    "the log line names the endpoint and its variable: " + function.outputTail(20));
+            // Dev mode would have started moto_server there; the packaged function has no such code.
+            assertEquals(LocalDynamoDb.Answer.NOTHING, LocalDynamoDb.probe(URI.create(endpoint)));
+            assertTrue(function.isAlive());
+        }
+    }
+
+    @Test
     void failsAtStartUpNamingTheMissingTableName() throws Exception {
         assertStartUpFails(Map.of(), "TABLE_NAME");
     }
@@ -168,6 +193,12 @@ class FunctionZipOnLambdaTest {
     private static Map<String, AttributeValue> item(String id) {
         return dynamo.client().getItem(g -> g.tableName(TABLE).consistentRead(true)
                 .key(Map.of("connectionId", AttributeValue.fromS(id)))).item();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static String newId() {
