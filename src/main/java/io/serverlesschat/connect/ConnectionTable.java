@@ -3,11 +3,13 @@ package io.serverlesschat.connect;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 
 /**
  * The only class that talks to DynamoDB. The client is the extension's singleton, built once per
@@ -37,23 +39,33 @@ public class ConnectionTable {
     }
 
     /**
-     * Runs the first write's whole request pipeline during init, where Lambda gives a cold start more
-     * CPU than the invocation gets, so the first $connect only marshals, signs and sends. The request
-     * never reaches DynamoDB's API ({@link PrimingInterceptor}); a DynamoDB that does not answer costs
-     * at most the priming timeout and one log line, and the first write then simply connects itself.
+     * Runs the first write's whole request pipeline and opens its connection during init, where Lambda
+     * gives a cold start more CPU than the invocation gets, so the first $connect only marshals, signs
+     * and sends. Nothing reaches DynamoDB's API ({@link PrimingInterceptor}). The pipeline is CPU work
+     * and runs unbounded; only the connection waits on DynamoDB, for at most the priming timeout: one
+     * that does not answer costs that and one log line, and the first write then connects by itself.
      */
     void prime(@Observes StartupEvent start) {
         if (!settings.priming().enabled()) {
             return;
         }
         try {
-            dynamo.putItem(put -> put.tableName(tableName).item(PRIMING_ITEM.toItem())
-                    .overrideConfiguration(o -> o.apiCallTimeout(settings.priming().timeout())
-                            .putExecutionAttribute(PrimingInterceptor.PRIMING, true)));
+            dynamo.putItem(primingRequest(PrimingInterceptor.Step.PIPELINE, null));
+        } catch (PrimingInterceptor.PipelineRun expected) {
+            // the pipeline ran, and stopped before sending
+        }
+        try {
+            dynamo.putItem(primingRequest(PrimingInterceptor.Step.CONNECTION, settings.priming().timeout()));
         } catch (SdkException e) {
             LOG.warnf("DynamoDB did not answer at start-up (at %s: %s); the first write connects by itself",
                     endpoint, e.getMessage());
         }
+    }
+
+    private PutItemRequest primingRequest(PrimingInterceptor.Step step, Duration timeout) {
+        return PutItemRequest.builder().tableName(tableName).item(PRIMING_ITEM.toItem())
+                .overrideConfiguration(o -> o.apiCallTimeout(timeout).putExecutionAttribute(PrimingInterceptor.PRIMING, step))
+                .build();
     }
 
     /** Records the connection; a reconnect with the same id overwrites the earlier item. */

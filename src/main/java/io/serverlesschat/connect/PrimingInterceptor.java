@@ -17,23 +17,39 @@ import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
- * Turns the start-up priming PutItem ({@link ConnectionTable#prime}) into a harmless {@code GET /} on
- * the same endpoint, after marshalling and endpoint resolution and before signing: the SDK runs the
- * write's whole pipeline (marshaller, endpoint rules, credentials, signer, HTTP client) and opens the (TLS) connection it will reuse, but DynamoDB's API
- * never sees a write. Whatever the endpoint answers becomes an empty success. Requests without
- * {@link #PRIMING} pass untouched.
+ * The two steps of the start-up priming ({@link ConnectionTable#prime}), for requests that carry
+ * {@link #PRIMING}; every other request passes untouched.
+ * <ul>
+ * <li>{@link Step#PIPELINE}: the write runs its whole pipeline (marshaller, endpoint rules, credentials,
+ * signer) and stops just before it would go out: work for the CPU only, with nothing to wait for.</li>
+ * <li>{@link Step#CONNECTION}: the write goes out as a harmless {@code GET /} on the same endpoint, which
+ * opens the (TLS) connection the first write reuses; whatever the endpoint answers becomes an empty
+ * success. DynamoDB's API never sees a write.</li>
+ * </ul>
  */
 final class PrimingInterceptor implements ExecutionInterceptor {
 
+    enum Step {
+        PIPELINE,
+        CONNECTION
+    }
+
+    /** Thrown where the {@link Step#PIPELINE} step stops; not an error. */
+    static final class PipelineRun extends RuntimeException {
+        PipelineRun() {
+            super("the write's pipeline ran; nothing was sent", null, false, false);
+        }
+    }
+
     // The SDK allows one attribute per name in a JVM; tests load this class once per Quarkus start.
-    static final ExecutionAttribute<Boolean> PRIMING =
+    static final ExecutionAttribute<Step> PRIMING =
             new ExecutionAttribute<>("serverlesschat.priming@" + System.identityHashCode(PrimingInterceptor.class));
 
     private static final byte[] EMPTY_JSON = "{}".getBytes();
 
     @Override
     public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-        if (!priming(attributes)) {
+        if (!connecting(attributes)) {
             return context.httpRequest();
         }
         SdkHttpRequest.Builder get = context.httpRequest().toBuilder()
@@ -51,18 +67,25 @@ final class PrimingInterceptor implements ExecutionInterceptor {
 
     @Override
     public Optional<RequestBody> modifyHttpContent(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-        return priming(attributes) ? Optional.empty() : context.requestBody();
+        return connecting(attributes) ? Optional.empty() : context.requestBody();
+    }
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (attributes.getAttribute(PRIMING) == Step.PIPELINE) {
+            throw new PipelineRun();
+        }
     }
 
     @Override
     public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
-        return priming(attributes) ? SdkHttpResponse.builder().statusCode(200).build() : context.httpResponse();
+        return connecting(attributes) ? SdkHttpResponse.builder().statusCode(200).build() : context.httpResponse();
     }
 
     @Override
     public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context,
             ExecutionAttributes attributes) {
-        if (!priming(attributes)) {
+        if (!connecting(attributes)) {
             return context.responseBody();
         }
         // Read the answer to its end so that the connection goes back to the keep-alive cache.
@@ -70,8 +93,8 @@ final class PrimingInterceptor implements ExecutionInterceptor {
         return Optional.of(new ByteArrayInputStream(EMPTY_JSON));
     }
 
-    private static boolean priming(ExecutionAttributes attributes) {
-        return Boolean.TRUE.equals(attributes.getAttribute(PRIMING));
+    private static boolean connecting(ExecutionAttributes attributes) {
+        return attributes.getAttribute(PRIMING) == Step.CONNECTION;
     }
 
     private static void drain(InputStream body) {
