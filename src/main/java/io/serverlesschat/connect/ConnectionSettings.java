@@ -43,7 +43,7 @@ public interface ConnectionSettings {
         boolean enabled();
 
         /** Bound on the priming call: a dead DynamoDB delays init by at most this. */
-        @WithDefault("500ms")
+        @WithDefault("1s")
         Duration timeout();
     }
 }
