@@ -90,6 +90,7 @@ public final class LocalColdStart {
             if (limits.enforced()) {
                 cgroup = cgroups.create();
                 cgroup.limitMemory(limits.memoryMb());
+                cgroup.prioritiseCpu();
                 if (limits.initCpu() == LambdaLimits.InitCpu.SHARE) {
                     cgroup.limitCpu(limits.vcpus());
                 } else {

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * <caption>Files used</caption>
  * <tr><th></th><th>cgroup v1</th><th>cgroup v2</th></tr>
  * <tr><td>CPU limit</td><td>cpu.cfs_quota_us / cpu.cfs_period_us</td><td>cpu.max</td></tr>
+ * <tr><td>CPU weight</td><td>cpu.shares</td><td>cpu.weight</td></tr>
  * <tr><td>CPU time</td><td>cpuacct.usage</td><td>cpu.stat usage_usec</td></tr>
  * <tr><td>memory limit (no swap)</td><td>memory.limit_in_bytes, memory.memsw.limit_in_bytes</td><td>memory.max, memory.swap.max</td></tr>
  * <tr><td>peak memory</td><td>memory.max_usage_in_bytes</td><td>memory.peak</td></tr>
@@ -77,6 +78,19 @@ public final class FunctionCgroup implements AutoCloseable {
         } else {
             write(dir("cpu").resolve("cpu.cfs_period_us"), Long.toString(PERIOD_US));
             write(dir("cpu").resolve("cpu.cfs_quota_us"), Long.toString(quota));
+        }
+    }
+
+    /**
+     * The most CPU weight the kernel gives a group, so that the machine's other work takes as little CPU
+     * from the function as the scheduler allows: on Lambda a function's vCPUs are its own, and a JVM's
+     * start-up CPU time depends on how much its JIT threads get beside its main thread.
+     */
+    public void prioritiseCpu() {
+        if (version == Cgroups.Version.V2) {
+            write(dir("cpu").resolve("cpu.weight"), "10000");
+        } else {
+            write(dir("cpu").resolve("cpu.shares"), "262144");
         }
     }
 
