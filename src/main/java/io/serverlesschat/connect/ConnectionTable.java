@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -43,28 +44,38 @@ public class ConnectionTable {
      * gives a cold start more CPU than the invocation gets, so the first $connect only marshals, signs
      * and sends. Nothing reaches DynamoDB's API ({@link PrimingInterceptor}). The pipeline is CPU work
      * and runs unbounded; only the connection waits on DynamoDB, for at most the priming timeout: one
-     * that does not answer costs that and one log line, and the first write then connects by itself.
+     * that does not answer costs that and one log line, and the first write then connects by itself. The
+     * bound counts the answer's handling too, CPU work that a throttled init (no burst, a small memory
+     * setting) may not finish in time: then the line says DynamoDB answered instead of blaming it.
      */
     void prime(@Observes StartupEvent start) {
         if (!settings.priming().enabled()) {
             return;
         }
         try {
-            dynamo.putItem(primingRequest(PrimingInterceptor.Step.PIPELINE, null));
+            dynamo.putItem(primingRequest(PrimingInterceptor.Step.PIPELINE, null, new AtomicBoolean()));
         } catch (PrimingInterceptor.PipelineRun expected) {
             // the pipeline ran, and stopped before sending
         }
+        AtomicBoolean answered = new AtomicBoolean();
+        Duration timeout = settings.priming().timeout();
         try {
-            dynamo.putItem(primingRequest(PrimingInterceptor.Step.CONNECTION, settings.priming().timeout()));
+            dynamo.putItem(primingRequest(PrimingInterceptor.Step.CONNECTION, timeout, answered));
         } catch (SdkException e) {
-            LOG.warnf("DynamoDB did not answer at start-up (at %s: %s); the first write connects by itself",
-                    endpoint, e.getMessage());
+            if (answered.get()) {
+                LOG.warnf("DynamoDB answered at start-up (at %s), but priming did not finish within %d ms"
+                        + " (DYNAMODB_PRIMING_TIMEOUT: %s); the first write finishes the work", endpoint, timeout.toMillis(), e.getMessage());
+            } else {
+                LOG.warnf("DynamoDB did not answer at start-up (at %s: %s); the first write connects by itself",
+                        endpoint, e.getMessage());
+            }
         }
     }
 
-    private PutItemRequest primingRequest(PrimingInterceptor.Step step, Duration timeout) {
+    private PutItemRequest primingRequest(PrimingInterceptor.Step step, Duration timeout, AtomicBoolean answered) {
         return PutItemRequest.builder().tableName(tableName).item(PRIMING_ITEM.toItem())
-                .overrideConfiguration(o -> o.apiCallTimeout(timeout).putExecutionAttribute(PrimingInterceptor.PRIMING, step))
+                .overrideConfiguration(o -> o.apiCallTimeout(timeout).putExecutionAttribute(PrimingInterceptor.PRIMING, step)
+                        .putExecutionAttribute(PrimingInterceptor.ANSWERED, answered))
                 .build();
     }
 

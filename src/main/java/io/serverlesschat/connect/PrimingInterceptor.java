@@ -4,8 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -45,6 +46,10 @@ final class PrimingInterceptor implements ExecutionInterceptor {
     static final ExecutionAttribute<Step> PRIMING =
             new ExecutionAttribute<>("serverlesschat.priming@" + System.identityHashCode(PrimingInterceptor.class));
 
+    /** Set when the {@link Step#CONNECTION} step's answer arrived: DynamoDB answered, whatever came after. */
+    static final ExecutionAttribute<AtomicBoolean> ANSWERED =
+            new ExecutionAttribute<>("serverlesschat.priming.answered@" + System.identityHashCode(PrimingInterceptor.class));
+
     private static final byte[] EMPTY_JSON = "{}".getBytes();
 
     @Override
@@ -79,7 +84,11 @@ final class PrimingInterceptor implements ExecutionInterceptor {
 
     @Override
     public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
-        return connecting(attributes) ? SdkHttpResponse.builder().statusCode(200).build() : context.httpResponse();
+        if (!connecting(attributes)) {
+            return context.httpResponse();
+        }
+        attributes.getOptionalAttribute(ANSWERED).ifPresent(answered -> answered.set(true));
+        return SdkHttpResponse.builder().statusCode(200).build();
     }
 
     @Override
@@ -101,7 +110,8 @@ final class PrimingInterceptor implements ExecutionInterceptor {
         try (body) {
             body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // An SdkException, as the SDK's own failures: priming reports it and start-up goes on.
+            throw SdkClientException.create("the answer could not be read: " + e.getMessage(), e);
         }
     }
 }

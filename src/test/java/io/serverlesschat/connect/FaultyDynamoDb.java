@@ -29,7 +29,9 @@ final class FaultyDynamoDb implements AutoCloseable {
         FORWARD,
         THROTTLE,
         DENY,
-        HANG
+        HANG,
+        /** The answer's headers at once, its body only when the mode changes (stands in for a slow reader). */
+        STALL_BODY
     }
 
     private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "content-length", "expect", "upgrade");
@@ -58,9 +60,9 @@ final class FaultyDynamoDb implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** Switches the mode and resets the request count; leaving HANG releases the hung requests. */
+    /** Switches the mode and resets the request count; leaving HANG or STALL_BODY releases the held requests. */
     void mode(Mode next) {
-        if (mode == Mode.HANG) {
+        if (mode == Mode.HANG || mode == Mode.STALL_BODY) {
             hang.countDown();
         }
         hang = new CountDownLatch(1);
@@ -92,6 +94,12 @@ final class FaultyDynamoDb implements AutoCloseable {
                 case DENY -> error(exchange, "com.amazon.coral.service#AccessDeniedException",
                         "User: arn:aws:sts::123456789012:assumed-role/chat/fn is not authorized to perform: dynamodb:PutItem");
                 case HANG -> hang.await(10, TimeUnit.SECONDS);
+                case STALL_BODY -> {
+                    exchange.sendResponseHeaders(200, 0);
+                    exchange.getResponseBody().flush();
+                    hang.await(10, TimeUnit.SECONDS);
+                    exchange.getResponseBody().write("{}".getBytes(StandardCharsets.UTF_8));
+                }
                 case FORWARD -> forward(exchange, body);
             }
         } catch (InterruptedException e) {
