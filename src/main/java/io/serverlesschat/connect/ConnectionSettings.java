@@ -42,7 +42,7 @@ public interface ConnectionSettings {
         @WithDefault("true")
         boolean enabled();
 
-        /** Bound on the priming call: a dead DynamoDB delays init by at most this. */
+        /** Bound on the priming's connection step: a dead DynamoDB delays init by at most this. */
         @WithDefault("1s")
         Duration timeout();
     }
