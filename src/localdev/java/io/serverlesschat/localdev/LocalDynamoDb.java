@@ -47,6 +47,7 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     private final URI endpoint;
     private final Path motoServer;
+    private final boolean outlivesCtrlC;
     private volatile Process moto;
     private final DynamoDbClient client;
 
@@ -60,9 +61,10 @@ public final class LocalDynamoDb implements AutoCloseable {
         NOTHING
     }
 
-    private LocalDynamoDb(URI endpoint, Path motoServer, Process moto) {
+    private LocalDynamoDb(URI endpoint, Path motoServer, boolean outlivesCtrlC, Process moto) {
         this.endpoint = endpoint;
         this.motoServer = motoServer;
+        this.outlivesCtrlC = outlivesCtrlC;
         this.moto = moto;
         this.client = client(endpoint).build();
     }
@@ -74,6 +76,14 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** As {@link #start()}, with moto on {@code port} (0: any free port). */
     public static LocalDynamoDb start(int port) {
+        return start(port, false);
+    }
+
+    /**
+     * As {@link #start(int)}; with {@code outlivesCtrlC}, a moto started here ignores the terminal's
+     * Ctrl-C ({@link CtrlC}) and stops only on {@link #close()}, so a tool can still use it while it shuts down.
+     */
+    public static LocalDynamoDb start(int port, boolean outlivesCtrlC) {
         String given = System.getenv("DYNAMODB_ENDPOINT");
         if (given != null && !given.isBlank()) {
             URI endpoint = URI.create(given);
@@ -83,24 +93,28 @@ public final class LocalDynamoDb implements AutoCloseable {
             }
             return at(endpoint);
         }
-        return startMoto(port);
+        return startMoto(port, outlivesCtrlC);
     }
 
     /** The DynamoDB-compatible server someone else runs at {@code endpoint}; close() leaves it running. */
     public static LocalDynamoDb at(URI endpoint) {
-        return new LocalDynamoDb(endpoint, null, null);
+        return new LocalDynamoDb(endpoint, null, false, null);
     }
 
     /** A new moto_server on 127.0.0.1:{@code port} (0: any free port), whatever DYNAMODB_ENDPOINT says. */
     public static LocalDynamoDb startMoto(int port) {
+        return startMoto(port, false);
+    }
+
+    private static LocalDynamoDb startMoto(int port, boolean outlivesCtrlC) {
         if (port != 0 && listening(URI.create("http://127.0.0.1:" + port))) {
             throw new SetupFailure("port " + port + " is taken, so moto_server cannot listen there: stop what runs"
                     + " there or choose another port");
         }
         Path motoServer = findMotoServer();
-        Process process = launchMoto(motoServer, port);
+        Process process = launchMoto(motoServer, port, outlivesCtrlC);
         port = awaitPort(process, motoServer);
-        return new LocalDynamoDb(URI.create("http://127.0.0.1:" + port), motoServer, process);
+        return new LocalDynamoDb(URI.create("http://127.0.0.1:" + port), motoServer, outlivesCtrlC, process);
     }
 
     /** Whether a DynamoDB-compatible server answers at {@code endpoint}, within about two seconds. */
@@ -201,7 +215,7 @@ public final class LocalDynamoDb implements AutoCloseable {
 
     /** Starts moto again on the same port, empty, as after a DynamoDB outage. */
     public void restart() {
-        moto = launchMoto(motoServer, endpoint.getPort());
+        moto = launchMoto(motoServer, endpoint.getPort(), outlivesCtrlC);
         awaitPort(moto, motoServer);
     }
 
@@ -254,9 +268,10 @@ public final class LocalDynamoDb implements AutoCloseable {
                         + " set MOTO_SERVER to its path, or set DYNAMODB_ENDPOINT to a running DynamoDB-compatible server"));
     }
 
-    private static Process launchMoto(Path motoServer, int port) {
+    private static Process launchMoto(Path motoServer, int port, boolean outlivesCtrlC) {
+        List<String> command = List.of(motoServer.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port));
         try {
-            return new ProcessBuilder(motoServer.toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+            return new ProcessBuilder(outlivesCtrlC ? CtrlC.ignoredBy(command) : command)
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {

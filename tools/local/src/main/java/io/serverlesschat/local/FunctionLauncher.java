@@ -1,5 +1,6 @@
 package io.serverlesschat.local;
 
+import io.serverlesschat.localdev.CtrlC;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -50,6 +51,7 @@ public final class FunctionLauncher {
     private List<Path> ricClassPath;
     private Path output;
     private FunctionCgroup cgroup;
+    private boolean outlivesCtrlC;
 
     private FunctionLauncher(FunctionZip.Kind kind, Path taskRoot) {
         this.kind = kind;
@@ -116,6 +118,15 @@ public final class FunctionLauncher {
         return this;
     }
 
+    /**
+     * Starts the function with SIGINT ignored ({@link CtrlC}): a terminal's Ctrl-C then stops only the tool,
+     * which stops the function itself (SIGTERM) once it no longer needs it.
+     */
+    public FunctionLauncher outlivesCtrlC() {
+        this.outlivesCtrlC = true;
+        return this;
+    }
+
     /** Where the process' stdout and stderr go. Default: a temporary file. */
     public FunctionLauncher output(Path file) {
         this.output = file;
@@ -155,7 +166,8 @@ public final class FunctionLauncher {
 
     /** The command this launcher runs (in a cgroup: through {@link FunctionCgroup#wrap}). */
     public List<String> command() {
-        return cgroup != null ? cgroup.wrap(functionCommand()) : functionCommand();
+        List<String> command = outlivesCtrlC ? CtrlC.ignoredBy(functionCommand()) : functionCommand();
+        return cgroup != null ? cgroup.wrap(command) : command;
     }
 
     private List<String> functionCommand() {
