@@ -11,9 +11,10 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A function behind a Lambda Runtime API emulator (Quarkus' mock event server, in dev mode or served
- * by the tools): an event POSTed to /_lambda_ is handed to the function's next poll, and the POST's
- * answer is the function's.
+ * API Gateway's Lambda integration: a function reached through a Lambda Runtime API emulator (Quarkus'
+ * mock event server in dev mode) or through its execution environments' Invoke endpoint (the tools'
+ * InvokeEndpoint): an event POSTed to /_lambda_ is handed to the function, and the POST's answer is the
+ * function's (429 when Lambda throttled it).
  */
 public final class FunctionEndpoint {
 
@@ -28,7 +29,11 @@ public final class FunctionEndpoint {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1, a connection per event in flight: the emulators run on Vert.x, which offers h2c, and over
+    // HTTP/2 the JDK's client fails every request beyond the server's 100 concurrent streams at once
+    // ("too many concurrent streams") instead of waiting: a burst of handshakes was refused 502.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final URI events;
 
@@ -55,6 +60,12 @@ public final class FunctionEndpoint {
     }
 
     private static Answer answer(HttpResponse<String> response) {
+        if (response.statusCode() == 429) {
+            // Lambda throttled the invocation (TooManyRequestsException). "If the Lambda API rejects the
+            // invocation request, API Gateway returns a 500 error code" (AWS Lambda Developer Guide,
+            // "Handling Lambda errors with an API Gateway API"); for $connect the handshake is refused with it.
+            return new Answer(500, "Lambda throttled the invocation: " + response.body());
+        }
         if (response.statusCode() != 200) {
             // The Runtime API reported an invocation error (the function threw or could not read the event).
             return new Answer(502, "function error: " + response.body());
