@@ -66,13 +66,30 @@ public record SamTemplate(String stage, List<Route> routes, Map<String, Function
         this(stageOf(template), routes, functionsOf(template, routes), throttlingOf(template));
     }
 
-    /** The template with the given parameter values as the parameters' defaults. */
+    /** A --parameter value the template refuses (or a parameter it does not have): a usage error. */
+    public static final class BadParameter extends IllegalArgumentException {
+        BadParameter(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The template with the given parameter values as the parameters' defaults, each checked first as
+     * CloudFormation checks it on deploy (AllowedValues, AllowedPattern, MinLength/MaxLength, and for a
+     * Number MinValue/MaxValue), so that a value a deploy would refuse stops bin/local before anything starts.
+     */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> withParameters(Map<String, Object> template, Map<String, String> values) {
         Map<String, Object> parameters = new LinkedHashMap<>((Map<String, Object>) template.getOrDefault("Parameters", Map.of()));
         values.forEach((name, value) -> {
             if (!(parameters.get(name) instanceof Map<?, ?> parameter)) {
-                throw new IllegalArgumentException("sam.native.yaml has no parameter " + name + " (it has " + parameters.keySet() + ")");
+                throw new BadParameter("sam.native.yaml has no parameter " + name + " (it has " + String.join(", ", parameters.keySet()) + ")");
+            }
+            String refusal = refusal((Map<String, Object>) parameter, value);
+            if (refusal != null) {
+                Object description = parameter.get("ConstraintDescription");
+                throw new BadParameter("--parameter " + name + "=" + value + " is refused by sam.native.yaml: "
+                        + (description != null ? description : refusal));
             }
             Map<String, Object> given = new LinkedHashMap<>((Map<String, Object>) parameter);
             given.put("Default", value);
@@ -81,6 +98,38 @@ public record SamTemplate(String stage, List<Route> routes, Map<String, Function
         Map<String, Object> copy = new LinkedHashMap<>(template);
         copy.put("Parameters", parameters);
         return copy;
+    }
+
+    /** Which of the parameter's constraints {@code value} breaks, or null when it meets them all. */
+    static String refusal(Map<String, Object> parameter, String value) {
+        if (parameter.get("AllowedValues") instanceof List<?> allowed
+                && allowed.stream().map(String::valueOf).noneMatch(value::equals)) {
+            return "it must be one of " + allowed;
+        }
+        if (parameter.get("AllowedPattern") instanceof String pattern && !Pattern.matches(pattern, value)) {
+            return "it must match " + pattern;
+        }
+        if (parameter.get("MinLength") != null && value.length() < Double.parseDouble(String.valueOf(parameter.get("MinLength")))) {
+            return "it must be at least " + parameter.get("MinLength") + " characters long";
+        }
+        if (parameter.get("MaxLength") != null && value.length() > Double.parseDouble(String.valueOf(parameter.get("MaxLength")))) {
+            return "it must be at most " + parameter.get("MaxLength") + " characters long";
+        }
+        if ("Number".equals(parameter.get("Type"))) {
+            double number;
+            try {
+                number = Double.parseDouble(value.strip());
+            } catch (NumberFormatException e) {
+                return "it must be a number";
+            }
+            if (parameter.get("MinValue") != null && number < Double.parseDouble(String.valueOf(parameter.get("MinValue")))) {
+                return "it must be at least " + parameter.get("MinValue");
+            }
+            if (parameter.get("MaxValue") != null && number > Double.parseDouble(String.valueOf(parameter.get("MaxValue")))) {
+                return "it must be at most " + parameter.get("MaxValue");
+            }
+        }
+        return null;
     }
 
     /** The function behind {@code routeKey}. */

@@ -105,4 +105,35 @@ class SamTemplateTest {
         assertEquals("https://chat.example.com", SamTemplate.read(project, Map.of("AllowedOrigins", "https://chat.example.com"))
                 .route("$connect").environment().get("ALLOWED_ORIGINS"));
     }
+
+    /** A value a deploy would refuse is refused before anything starts, with the template's own words. */
+    @Test
+    void parameterValuesAreCheckedAgainstTheTemplatesConstraints() {
+        Path project = Path.of("../../sam.native.yaml");
+        assertEquals("--parameter AllowedOrigins=chat.example.com is refused by sam.native.yaml: comma-separated origins,"
+                + " scheme://host[:port], e.g. https://chat.example.com", refused(project, "AllowedOrigins", "chat.example.com"));
+        assertEquals("--parameter RequireOrigin=yes is refused by sam.native.yaml: it must be one of [true, false]",
+                refused(project, "RequireOrigin", "yes"));
+        assertEquals("--parameter ThrottlingRateLimit=0 is refused by sam.native.yaml: it must be at least 1",
+                refused(project, "ThrottlingRateLimit", "0"));
+        assertEquals("--parameter ThrottlingBurstLimit=5001 is refused by sam.native.yaml: it must be at most 5000",
+                refused(project, "ThrottlingBurstLimit", "5001"));
+        assertEquals("--parameter ThrottlingRateLimit=fast is refused by sam.native.yaml: it must be a number",
+                refused(project, "ThrottlingRateLimit", "fast"));
+        assertEquals("--parameter ConnectConcurrency=0 is refused by sam.native.yaml: empty, or a whole number of concurrent"
+                + " executions", refused(project, "ConnectConcurrency", "0"));
+    }
+
+    @Test
+    void lengthsAreCheckedToo() {
+        Map<String, Object> name = Map.of("Type", "String", "MinLength", 3, "MaxLength", 5);
+        assertEquals("it must be at least 3 characters long", SamTemplate.refusal(name, "ab"));
+        assertEquals("it must be at most 5 characters long", SamTemplate.refusal(name, "abcdef"));
+        assertEquals(null, SamTemplate.refusal(name, "abcd"));
+        assertEquals(null, SamTemplate.refusal(Map.of("Type", "Number", "MinValue", 1, "MaxValue", 10000), "10000"));
+    }
+
+    private static String refused(Path template, String name, String value) {
+        return assertThrows(SamTemplate.BadParameter.class, () -> SamTemplate.read(template, Map.of(name, value))).getMessage();
+    }
 }
