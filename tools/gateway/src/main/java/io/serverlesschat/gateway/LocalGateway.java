@@ -200,7 +200,8 @@ public final class LocalGateway implements AutoCloseable {
     @Override
     public void close() throws Exception {
         List.copyOf(open).forEach(s -> s.close((short) 1001, "Going away"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        // As long as an event may take: a burst's $disconnects may wait for execution environments to start.
+        long deadline = System.nanoTime() + FunctionEndpoint.INTEGRATION_TIMEOUT.plusSeconds(1).toNanos();
         while ((!open.isEmpty() || !inFlight.isEmpty()) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }

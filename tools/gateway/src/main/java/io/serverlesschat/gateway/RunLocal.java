@@ -1,16 +1,20 @@
 package io.serverlesschat.gateway;
 
+import io.serverlesschat.gateway.LocalOptions.Mode;
+import io.serverlesschat.local.ExecutionEnvironments;
+import io.serverlesschat.local.FunctionEnvironment;
 import io.serverlesschat.local.FunctionLauncher;
-import io.serverlesschat.local.FunctionProcess;
 import io.serverlesschat.local.FunctionZip;
+import io.serverlesschat.local.InvokeEndpoint;
 import io.serverlesschat.local.PackageBuild;
-import io.serverlesschat.local.RuntimeApiServer;
+import io.serverlesschat.localdev.CtrlC;
 import io.serverlesschat.localdev.LocalDynamoDb;
 import io.serverlesschat.localdev.SetupFailure;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -19,53 +23,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
- * bin/local: the chat's connection tracking on a laptop. A local DynamoDB (moto) with the connections
- * table; each function that sam.native.yaml routes to, started as Lambda starts it (or, for $connect,
- * in Quarkus dev mode); and the local gateway in front, so a real WebSocket client can connect.
- * It keeps them running: when moto or a function's process exits, it says so in one line and starts
- * a new one (moto with the table re-created), so the stack recovers in place.
+ * The chat's connection tracking on a laptop, as bin/local starts it: a local DynamoDB (moto) with the
+ * connections table; each function that sam.native.yaml routes to, run in execution environments as
+ * Lambda runs it ({@link ExecutionEnvironments}: started on demand up to a limit, reused) or, for
+ * $connect, in Quarkus dev mode; and the local gateway in front, so a real WebSocket client can
+ * connect. Each function's first environment passes its init before {@link #start} returns, so a
+ * function that cannot start stops bin/local with one line. moto and dev mode are kept running: when
+ * one exits, one line says so and a new one is started. Every child ignores a terminal's Ctrl-C
+ * ({@link CtrlC}): they are stopped by {@link #close()}, after the gateway delivered its $disconnects.
  */
 public final class RunLocal implements AutoCloseable {
-
-    /** How the functions run: $connect in dev mode (the rest from the JVM zip), all from the JVM zip, or native. */
-    public enum Mode {
-        DEV, ZIP, NATIVE
-    }
-
-    /**
-     * @param devPort    dev mode's event port (--dev-port)
-     * @param debug      whether dev mode opens its debugger on port 5005 (--debug)
-     * @param parameters sam.native.yaml's parameters to set, as a deploy's parameter overrides (--parameter)
-     */
-    public record Options(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
-            Map<String, String> parameters) {
-        public Options(Path project, Mode mode, int gatewayPort, int dynamoPort, Map<String, String> parameters) {
-            this(project, mode, gatewayPort, dynamoPort, DEV_MODE_PORT, false, parameters);
-        }
-
-        public Options(Path project, Mode mode, int gatewayPort, int dynamoPort) {
-            this(project, mode, gatewayPort, dynamoPort, Map.of());
-        }
-    }
 
     static final String TABLE = "connections";
     // The function's item contract (Connection.CONNECTION_ID / EXPIRES_AT in the function's code).
     static final String KEY_ATTRIBUTE = "connectionId";
     static final String TTL_ATTRIBUTE = "expiresAt";
-    static final int DEV_MODE_PORT = 8080;
-    static final int DYNAMODB_PORT = 8000;
     /** A part that ends sooner than this after its start is not restarted again: it would only loop. */
     static final Duration SHORTEST_LIFE = Duration.ofSeconds(3);
     private static final Pattern ESCAPE_SEQUENCE = Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
@@ -73,25 +57,36 @@ public final class RunLocal implements AutoCloseable {
     private static final Pattern MAVEN_BOILERPLATE = Pattern.compile(
             "\\[ERROR] *|\\[ERROR] (To see the full stack trace|Re-run Maven using|For more information about the errors|\\[Help 1]).*");
 
+    private final LocalOptions options;
     private final Consumer<String> log;
+    private final FunctionLogs functionLogs;
     private volatile boolean closing;
     // Stopped in this order: the gateway (its $disconnect events still reach the functions), the
-    // functions, their Runtime APIs, DynamoDB.
+    // functions, DynamoDB.
     private LocalGateway gateway;
-    private final Map<String, Supervised> functions = new LinkedHashMap<>();
-    private final List<RuntimeApiServer> runtimeApis = new ArrayList<>();
+    private final Map<String, ExecutionEnvironments> environments = new LinkedHashMap<>();
+    private final List<InvokeEndpoint> invokeEndpoints = new ArrayList<>();
+    private Supervised devMode;
     private final Map<String, URI> events = new LinkedHashMap<>();
     private LocalDynamoDb dynamo;
     private Supervised moto;
 
-    private RunLocal(Consumer<String> log) {
+    private RunLocal(LocalOptions options, Consumer<String> log) {
+        this.options = options;
         this.log = log;
+        this.functionLogs = new FunctionLogs(log, options.rawLogs());
     }
 
-    public static RunLocal start(Options options, Consumer<String> log) throws Exception {
-        RunLocal local = new RunLocal(log);
+    /**
+     * Starts everything.
+     *
+     * @throws SetupFailure              what stops it, in one line that names the fix
+     * @throws SamTemplate.BadParameter  a --parameter the template refuses
+     */
+    public static RunLocal start(LocalOptions options, Consumer<String> log) throws Exception {
+        RunLocal local = new RunLocal(options, log);
         try {
-            local.startAll(options);
+            local.startAll();
             return local;
         } catch (Exception | Error e) {
             local.close();
@@ -109,54 +104,62 @@ public final class RunLocal implements AutoCloseable {
 
     /** Where each route's function takes events POSTed directly (curl), by route key. */
     public Map<String, URI> eventUris() {
-        return Map.copyOf(events);
+        return Collections.unmodifiableMap(new LinkedHashMap<>(events));
     }
 
-    /** The process id of the function serving {@code routeKey} now. */
-    long pid(String routeKey) {
-        return functions.get(routeKey).current.pid();
+    /** The execution environments of each function run from the zip, by function name. */
+    public Map<String, ExecutionEnvironments> environments() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(environments));
     }
 
-    private void startAll(Options options) throws Exception {
+    private void startAll() throws Exception {
         Path project = options.project();
         SamTemplate template = SamTemplate.read(project.resolve("sam.native.yaml"), options.parameters());
-        Predicate<SamTemplate.Route> inDevMode = route -> options.mode() == Mode.DEV && route.routeKey().equals("$connect");
+        String devFunction = options.mode() == Mode.DEV ? template.route("$connect").functionId() : null;
         boolean ownDynamoDb = System.getenv("DYNAMODB_ENDPOINT") == null || System.getenv("DYNAMODB_ENDPOINT").isBlank();
-        // Every port first, so that a taken one stops bin/local before anything starts.
-        requireFree(options.gatewayPort(), "the WebSocket gateway", "--port");
-        if (ownDynamoDb) {
-            requireFree(options.dynamoPort(), "the local DynamoDB", "--dynamodb-port");
-        }
-        if (template.routes().stream().anyMatch(inDevMode)) {
-            requireFree(options.devPort(), "Quarkus dev mode", "--dev-port");
-        }
+        requireFreePorts(ownDynamoDb, devFunction != null);
 
-        dynamo = LocalDynamoDb.start(options.dynamoPort());
+        dynamo = LocalDynamoDb.start(options.dynamoPort(), true);
         dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
         if (dynamo.ownsServer()) {
             moto = new Supervised("moto_server (the local DynamoDB on " + dynamo.endpoint() + ")", () -> {
                 dynamo.restart();
                 dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
                 return running(dynamo.motoProcess(), () -> { });
-            }, () -> { }, "with an empty " + TABLE + " table (TTL on " + TTL_ATTRIBUTE + ")");
+            }, "with an empty " + TABLE + " table (TTL on " + TTL_ATTRIBUTE + ")");
             moto.watch(running(dynamo.motoProcess(), () -> { }));
         }
 
-        // The zip is built (when stale) before dev mode starts: both would write to target/.
-        FunctionZip zip = null;
-        Path taskRoot = null;
-        if (!template.routes().stream().allMatch(inDevMode)) {
-            zip = functionZip(project, options.mode());
-            taskRoot = zip.unpack(project.resolve("target/local/task"));
+        // Each function's first environment starts at once, side by side; the zip is built (when stale)
+        // before dev mode starts: both would write to target/.
+        Map<String, URI> byFunction = new LinkedHashMap<>();
+        Map<String, CompletableFuture<?>> warmUps = new LinkedHashMap<>();
+        for (SamTemplate.Function function : template.functions().values()) {
+            if (function.id().equals(devFunction)) {
+                continue;
+            }
+            ExecutionEnvironments pool = environments(function, functionZip(function));
+            environments.put(function.id(), pool);
+            InvokeEndpoint endpoint = InvokeEndpoint.start(pool);
+            invokeEndpoints.add(endpoint);
+            byFunction.put(function.id(), endpoint.eventsUri());
+            warmUps.put(function.id(), pool.warmUp());
         }
+        if (devFunction != null) {
+            byFunction.put(devFunction, devMode(template.functions().get(devFunction)));
+        }
+        for (Map.Entry<String, CompletableFuture<?>> warmUp : warmUps.entrySet()) {
+            try {
+                warmUp.getValue().get();
+            } catch (ExecutionException e) {
+                throw initFailure(template.functions().get(warmUp.getKey()), e.getCause().getMessage(),
+                        logFile(warmUp.getKey() + "-1"));
+            }
+        }
+
         Map<String, FunctionEndpoint> endpoints = new LinkedHashMap<>();
         for (SamTemplate.Route route : template.routes()) {
-            Map<String, String> env = new LinkedHashMap<>(route.environment());
-            env.put("TABLE_NAME", TABLE);
-            env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
-            URI uri = inDevMode.test(route)
-                    ? devMode(project, env, options, route)
-                    : launch(route, zip.kind(), taskRoot, env);
+            URI uri = byFunction.get(route.functionId());
             events.put(route.routeKey(), uri);
             endpoints.put(route.routeKey(), new FunctionEndpoint(uri));
         }
@@ -168,18 +171,46 @@ public final class RunLocal implements AutoCloseable {
         }
     }
 
-    private static void requireFree(int port, String what, String option) {
-        if (port != 0 && listening(port)) {
-            throw new SetupFailure("port " + port + " (" + what + ") is taken: stop what listens there, or choose another"
-                    + " with " + option + " PORT (0 picks a free one)");
+    /** Every port bin/local listens on is checked first, and all taken ones are named in one line. */
+    private void requireFreePorts(boolean ownDynamoDb, boolean devMode) {
+        Map<String, String> taken = new LinkedHashMap<>();
+        check(taken, options.gatewayPort(), "the WebSocket gateway", "--port");
+        if (ownDynamoDb) {
+            check(taken, options.dynamoPort(), "the local DynamoDB", "--dynamodb-port");
+        }
+        if (devMode) {
+            check(taken, options.devPort(), "Quarkus dev mode", "--dev-port");
+        }
+        if (taken.size() == 1) {
+            Map.Entry<String, String> one = taken.entrySet().iterator().next();
+            throw new SetupFailure("port " + one.getValue() + " is taken: stop what listens there, or choose another with "
+                    + one.getKey() + " PORT (0 picks a free one)");
+        }
+        if (!taken.isEmpty()) {
+            throw new SetupFailure("ports " + and(taken.values()) + " are taken: stop what listens there, or choose others with "
+                    + and(taken.keySet().stream().map(option -> option + " PORT").toList()) + " (0 picks a free one)");
         }
     }
 
-    /** target/function.zip: the JVM zip, rebuilt when stale, or the native zip as it is. */
-    private FunctionZip functionZip(Path project, Mode mode) {
+    /** "a", "a and b", "a, b and c". */
+    private static String and(java.util.Collection<String> items) {
+        List<String> list = List.copyOf(items);
+        return list.size() == 1 ? list.get(0)
+                : String.join(", ", list.subList(0, list.size() - 1)) + " and " + list.get(list.size() - 1);
+    }
+
+    private static void check(Map<String, String> taken, int port, String what, String option) {
+        if (port != 0 && listening(port)) {
+            taken.put(option, port + " (" + what + ")");
+        }
+    }
+
+    /** The package a function runs from: target/function.zip, the JVM zip rebuilt when stale, or the native zip as it is. */
+    private FunctionZip functionZip(SamTemplate.Function function) {
+        Path project = options.project();
         PackageBuild build = PackageBuild.function(project);
         Path zip = build.zip();
-        if (mode == Mode.NATIVE) {
+        if (options.mode() == Mode.NATIVE) {
             if (!Files.isRegularFile(zip) || FunctionZip.open(zip).kind() != FunctionZip.Kind.NATIVE) {
                 throw new SetupFailure("--function native needs a native target/function.zip, and "
                         + (Files.isRegularFile(zip) ? "this one is a JVM build" : "there is none")
@@ -192,76 +223,161 @@ public final class RunLocal implements AutoCloseable {
         return FunctionZip.open(zip);
     }
 
-    /** The function from the zip, as Lambda starts it, behind its own Runtime API; a new process whenever it exits. */
-    private URI launch(SamTemplate.Route route, FunctionZip.Kind kind, Path taskRoot, Map<String, String> env) throws Exception {
-        RuntimeApiServer api = RuntimeApiServer.startOnFreePort(route.functionId());
-        runtimeApis.add(api);
-        FunctionLauncher launcher = FunctionLauncher.of(kind, taskRoot)
-                .runtimeApi(api.runtimeApiAddress())
-                .functionName(route.functionId())
-                .memoryMb(256) // MemorySize in sam.native.yaml; it sizes the JVM heap as on Lambda
-                .region(LocalDynamoDb.REGION);
-        env.forEach(launcher::env);
-        Callable<Running> start = () -> {
-            Path output = Files.createTempFile(route.functionId() + "-", ".log");
-            output.toFile().deleteOnExit();
-            FunctionProcess function = launcher.output(output).start();
-            follow(output, route.functionId(), function::isAlive);
-            return new Running(function.pid(), function.onExit(), () -> function.stop(Duration.ofSeconds(2)));
-        };
-        Supervised supervised = new Supervised(route.routeKey() + " function (" + route.functionId() + ")", start,
-                // Lambda fails an invocation whose runtime exited; the events still queued go to the new process.
-                () -> api.failPending("the function's process exited"),
-                "as Lambda starts a new execution environment");
-        Running first = supervised.call(start);
-        supervised.watch(first);
-        // One at a time: AWS's runtime interface client unpacks its JNI library to one fixed file in /tmp
-        // at start, and a JVM that loads it while another one rewrites it dies of SIGBUS.
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (api.firstPollNanos().isEmpty() && !first.exited().isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        functions.put(route.routeKey(), supervised);
-        log.accept(String.format("%-12s %s: started from function.zip (pid %d)", route.routeKey(), route.functionId(), first.pid()));
-        return api.eventsUri();
+    /**
+     * The most environments a function without reserved concurrency runs at once by default: two per core
+     * (each cold start is seconds of CPU), and no more than half this machine's memory holds at the
+     * function's memory setting (a JVM environment uses about 100 MB of it here).
+     */
+    static int defaultConcurrency(int memoryMb) {
+        long machineMb = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize() / (1024 * 1024);
+        int cores = Runtime.getRuntime().availableProcessors();
+        return (int) Math.max(1, Math.min(2L * cores, machineMb / 2 / Math.max(128, memoryMb)));
     }
 
-    /** The function in Quarkus dev mode (live reload), its own mock event server on the dev port. */
-    private URI devMode(Path project, Map<String, String> env, Options options, SamTemplate.Route route) throws Exception {
+    /** The function's execution environments, each a process from {@code zip} as Lambda starts it. */
+    private ExecutionEnvironments environments(SamTemplate.Function function, FunctionZip zip) throws IOException {
+        Path taskRoot = zip.unpack(options.project().resolve("target/local/task"));
+        Map<String, String> env = new LinkedHashMap<>(function.environment());
+        env.put("TABLE_NAME", TABLE);
+        env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+        int limit = function.reservedConcurrency() != null ? function.reservedConcurrency()
+                : options.concurrency() != null ? options.concurrency() : defaultConcurrency(function.memoryMb());
+        Files.createDirectories(logFile("x").getParent());
+        return new ExecutionEnvironments(function.id(), limit, options.overLimit(), number -> {
+            Path output = logFile(function.id() + "-" + number);
+            Files.deleteIfExists(output);
+            FunctionLauncher launcher = FunctionLauncher.of(zip.kind(), taskRoot)
+                    .functionName(function.id())
+                    .memoryMb(function.memoryMb())
+                    .region(LocalDynamoDb.REGION)
+                    .output(output)
+                    .outlivesCtrlC();
+            env.forEach(launcher::env);
+            FunctionEnvironment environment = FunctionEnvironment.start(launcher, function.id(), Duration.ofSeconds(function.timeoutSeconds()));
+            // Its output is shown once its init passed; a failed init is one line, said by whoever started it.
+            environment.initialised().thenRun(() -> functionLogs.follow(output, function.id() + " " + number,
+                    () -> !environment.exited().isDone()));
+            return environment;
+        }, log);
+    }
+
+    private Path logFile(String name) {
+        return options.project().resolve("target/local/logs/" + name + ".log");
+    }
+
+    /** A function's failed init as one line: its reason, the setting behind it where one is named, and its log file. */
+    private SetupFailure initFailure(SamTemplate.Function function, String reason, Path output) {
+        String fix = "fix what it says, then start bin/local again";
+        for (Map.Entry<String, String> variable : function.environment().entrySet()) {
+            if (!reason.contains(variable.getKey())) {
+                continue;
+            }
+            fix = options.parameters().entrySet().stream()
+                    .filter(p -> p.getValue().equals(variable.getValue()))
+                    .findFirst()
+                    .map(p -> variable.getKey() + " is --parameter " + p.getKey() + ": give it a value the function accepts")
+                    .orElse(variable.getKey() + " is set in sam.native.yaml (" + function.id() + "): fix it there");
+            break;
+        }
+        return new SetupFailure(function.id() + " failed its init: " + reason + "; " + fix + " (its output: "
+                + options.project().relativize(output) + ")");
+    }
+
+    /**
+     * The function in Quarkus dev mode (live reload), its own mock event server on the dev port. Its
+     * output goes to a log file until the application started, and to the console after; an application
+     * that fails to start is one line.
+     */
+    private URI devMode(SamTemplate.Function function) throws Exception {
+        Path project = options.project();
         int port = options.devPort() != 0 ? options.devPort() : freePort();
         List<String> command = new ArrayList<>(List.of(project.resolve("mvnw").toString(), "-B", "-q", "quarkus:dev",
                 "-Dquarkus.lambda.mock-event-server.dev-port=" + port,
                 // No interactive prompts and no analytics question: bin/local's console is not dev mode's.
                 "-Dquarkus.console.enabled=false", "-Dquarkus.analytics.disabled=true",
                 "-Ddebug=" + (options.debug() ? "5005" : "false")));
-        String name = route.routeKey() + " function (" + route.functionId() + " in dev mode)";
+        Map<String, String> env = new LinkedHashMap<>(function.environment());
+        env.put("TABLE_NAME", TABLE);
+        env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+        env.put("AWS_REGION", LocalDynamoDb.REGION);
+        Path output = logFile(function.id() + "-dev");
+        Files.createDirectories(output.getParent());
         Callable<Running> start = () -> {
-            ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder(CtrlC.ignoredBy(command)).directory(project.toFile()).redirectErrorStream(true);
             builder.environment().putAll(env);
-            builder.environment().put("AWS_REGION", LocalDynamoDb.REGION);
             Process process = builder.start();
-            echo(process, "[" + route.functionId() + " dev] ");
+            CompletableFuture<String> started = devModeOutput(process, function.id(), output);
             Running running = running(process, () -> {
                 process.descendants().forEach(ProcessHandle::destroy);
                 process.destroy();
             });
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (!listening(port)) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    running.stop().run();
-                    throw new SetupFailure("Quarkus dev mode did not start (its output is above): fix what it says,"
-                            + " or run every function from the zip with --function zip");
-                }
-                Thread.sleep(500);
+            String failure;
+            try {
+                failure = started.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                failure = "it did not start within 5 minutes";
+            }
+            if (failure != null) {
+                running.stop().run();
+                throw initFailure(function, failure, output);
             }
             return running;
         };
         log.accept(String.format("%-12s Quarkus dev mode: starting on localhost:%d%s (a first start downloads its"
-                + " dependencies) ...", route.routeKey(), port, options.debug() ? ", debugger on port 5005" : ""));
-        Supervised supervised = new Supervised(name, start, () -> { }, "");
-        supervised.watch(supervised.call(start));
-        functions.put(route.routeKey(), supervised);
+                + " dependencies) ...", function.id(), port, options.debug() ? ", debugger on port 5005" : ""));
+        devMode = new Supervised(function.id() + " in dev mode", start, "");
+        devMode.watch(devMode.call());
         return URI.create("http://localhost:" + port + "/_lambda_");
+    }
+
+    /**
+     * Copies dev mode's output to {@code file}, and to the console once the application started, without
+     * terminal escape sequences or Maven's boilerplate. Completes with null once the application started,
+     * or with why it did not (its own message where it gave one).
+     */
+    private CompletableFuture<String> devModeOutput(Process process, String name, Path file) {
+        CompletableFuture<String> started = new CompletableFuture<>();
+        Thread echo = new Thread(() -> {
+            List<String> lines = new ArrayList<>();
+            boolean failing = false;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    PrintWriter copy = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), true)) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    String clean = ESCAPE_SEQUENCE.matcher(line).replaceAll("");
+                    copy.println(clean);
+                    if (started.isDone()) {
+                        if (!MAVEN_BOILERPLATE.matcher(clean).matches()) {
+                            functionLogs.show(name + " dev", clean);
+                        }
+                        continue;
+                    }
+                    lines.add(clean);
+                    if (clean.contains("Failed to start application")) {
+                        failing = true; // its stack trace follows: the reason is its last cause
+                    } else if (failing && !clean.startsWith("\t") && !clean.startsWith("Caused by") && !clean.startsWith(" ")) {
+                        started.complete(FunctionEnvironment.initFailureReason(lines, null, 0));
+                    } else if (clean.contains("Live Coding activated")) {
+                        started.complete(null);
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            started.complete(FunctionEnvironment.initFailureReason(lines, null, process.isAlive() ? 0 : exitValue(process)));
+        }, "dev-mode-output");
+        echo.setDaemon(true);
+        echo.start();
+        return started;
+    }
+
+    private static int exitValue(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private static boolean listening(int port) {
@@ -283,46 +399,6 @@ public final class RunLocal implements AutoCloseable {
         return new Running(process.pid(), process.onExit().thenApply(Process::exitValue), stop);
     }
 
-    /** Echoes a function's log file to this console, each line prefixed with the function's name. */
-    private void follow(Path file, String name, BooleanSupplier alive) {
-        Thread tail = new Thread(() -> {
-            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-                while (!Thread.currentThread().isInterrupted()) {
-                    String line = in.readLine();
-                    if (line != null) {
-                        log.accept("[" + name + "] " + new String(line.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
-                    } else if (alive.getAsBoolean()) {
-                        Thread.sleep(200);
-                    } else {
-                        return; // everything the process wrote has been shown
-                    }
-                }
-            } catch (IOException | InterruptedException e) {
-                // the function is gone
-            }
-        }, "tail-" + name);
-        tail.setDaemon(true);
-        tail.start();
-    }
-
-    /** Echoes a process' output to this console, prefixed, without terminal escape sequences (colours) or Maven's boilerplate. */
-    private void echo(Process process, String prefix) {
-        Thread echo = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    String clean = ESCAPE_SEQUENCE.matcher(line).replaceAll("");
-                    if (!MAVEN_BOILERPLATE.matcher(clean).matches()) {
-                        log.accept(prefix + clean);
-                    }
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        }, "echo-" + prefix.strip());
-        echo.setDaemon(true);
-        echo.start();
-    }
-
     /** One run of a supervised part: its process id, its end (with the exit status), and how to stop it. */
     record Running(long pid, CompletableFuture<Integer> exited, Runnable stop) {
     }
@@ -332,19 +408,17 @@ public final class RunLocal implements AutoCloseable {
 
         private final String name;
         private final Callable<Running> start;
-        private final Runnable afterExit;
         private final String back;
         volatile Running current;
 
-        Supervised(String name, Callable<Running> start, Runnable afterExit, String back) {
+        Supervised(String name, Callable<Running> start, String back) {
             this.name = name;
             this.start = start;
-            this.afterExit = afterExit;
             this.back = back;
         }
 
-        Running call(Callable<Running> how) throws Exception {
-            current = how.call();
+        Running call() throws Exception {
+            current = start.call();
             return current;
         }
 
@@ -355,16 +429,9 @@ public final class RunLocal implements AutoCloseable {
         }
 
         private void exited(Running running, int status, Duration lived) {
-            try {
-                // A Ctrl-C reaches the children too: let bin/local's own shutdown say whether this is one.
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
+            if (closing || running != current) {
                 return;
             }
-            if (closing || shuttingDown() || running != current) {
-                return;
-            }
-            afterExit.run();
             if (lived.compareTo(SHORTEST_LIFE) < 0) {
                 log.accept("bin/local: " + name + " exited with status " + status + " " + lived.toMillis()
                         + " ms after its start; not starting it again (see its output above). Fix it, then restart bin/local.");
@@ -372,7 +439,7 @@ public final class RunLocal implements AutoCloseable {
             }
             log.accept("bin/local: " + name + " (pid " + running.pid() + ") exited with status " + status + "; starting it again");
             try {
-                Running next = call(start);
+                Running next = call();
                 log.accept("bin/local: " + name + " is back (pid " + next.pid() + ")" + (back.isEmpty() ? "" : " " + back));
                 watch(next);
             } catch (Exception e) {
@@ -386,30 +453,21 @@ public final class RunLocal implements AutoCloseable {
             Running running = current;
             if (running != null) {
                 running.stop().run();
+                running.exited().completeOnTimeout(null, 10, java.util.concurrent.TimeUnit.SECONDS).join();
             }
         }
     }
 
-    /** Whether this JVM is running its shutdown hooks (Ctrl-C). */
-    private static boolean shuttingDown() {
-        try {
-            Thread probe = new Thread(() -> { });
-            Runtime.getRuntime().addShutdownHook(probe);
-            Runtime.getRuntime().removeShutdownHook(probe);
-            return false;
-        } catch (IllegalStateException e) {
-            return true;
-        }
-    }
-
+    /** Closes the gateway first (every open socket's $disconnect still reaches its function), then the rest. */
     @Override
     public void close() {
         closing = true;
         List<AutoCloseable> parts = new ArrayList<>();
         parts.add(gateway);
-        parts.addAll(functions.values());
-        parts.addAll(runtimeApis);
-        parts.add(dynamo);
+        parts.addAll(environments.values());
+        parts.addAll(invokeEndpoints);
+        parts.add(devMode);
+        parts.add(dynamo); // and moto with it
         for (AutoCloseable part : parts) {
             try {
                 if (part != null) {
@@ -420,117 +478,8 @@ public final class RunLocal implements AutoCloseable {
             }
         }
         gateway = null;
-        functions.clear();
-        runtimeApis.clear();
+        environments.clear();
+        invokeEndpoints.clear();
         dynamo = null;
-    }
-
-    static final String USAGE = """
-            usage: bin/local [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000] [--dev-port 8080] [--debug]
-                             [--parameter Name=Value]...
-              --function dev     $connect in Quarkus dev mode (live reload, curl on the dev port), other routes from the JVM zip (default)
-              --function zip     every function from target/function.zip (JVM), as Lambda's Java runtime runs it
-              --function native  every function from the native target/function.zip's bootstrap
-              --port             the WebSocket gateway's port
-              --dynamodb-port    the local DynamoDB's (moto_server) port; unused when DYNAMODB_ENDPOINT is set
-              --dev-port         dev mode's event port (curl -d @event.json localhost:PORT)
-              --debug            open dev mode's debugger on port 5005
-              --parameter        a sam.native.yaml parameter, as on deploy (AllowedOrigins=..., ThrottlingRateLimit=...)
-              port 0 picks a free port""";
-
-    static Options parse(String[] args, Path project) {
-        Mode mode = Mode.DEV;
-        int gatewayPort = LocalGateway.DEFAULT_PORT;
-        int dynamoPort = DYNAMODB_PORT;
-        int devPort = DEV_MODE_PORT;
-        boolean debug = false;
-        Map<String, String> parameters = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String option = args[i];
-            switch (option) {
-                case "--function" -> {
-                    String value = value(args, ++i, option);
-                    try {
-                        mode = Mode.valueOf(value.toUpperCase(Locale.ROOT));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--function takes dev, zip or native, not " + value);
-                    }
-                }
-                case "--port" -> gatewayPort = port(value(args, ++i, option), option);
-                case "--dynamodb-port" -> dynamoPort = port(value(args, ++i, option), option);
-                case "--dev-port" -> devPort = port(value(args, ++i, option), option);
-                case "--debug" -> debug = true;
-                case "--parameter" -> {
-                    String[] pair = value(args, ++i, option).split("=", 2);
-                    if (pair.length != 2) {
-                        throw new IllegalArgumentException("--parameter takes Name=Value, e.g. AllowedOrigins=http://localhost:8081");
-                    }
-                    parameters.put(pair[0], pair[1]);
-                }
-                default -> throw new IllegalArgumentException("unknown option " + option);
-            }
-        }
-        return new Options(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters);
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static int port(String value, String option) {
-        try {
-            int port = Integer.parseInt(value);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new IllegalArgumentException(option + " takes a port number (0 picks a free one), not " + value);
-    }
-
-    public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
-            System.out.println(USAGE);
-            return;
-        }
-        Path project = Path.of(System.getProperty("project.dir", ".")).toAbsolutePath().normalize();
-        Options options;
-        try {
-            options = parse(args, project);
-        } catch (IllegalArgumentException e) {
-            System.err.println("bin/local: " + e.getMessage() + " (bin/local --help lists the options)");
-            System.exit(2);
-            return;
-        }
-        RunLocal local;
-        try {
-            local = start(options, System.out::println);
-        } catch (SetupFailure e) {
-            System.err.println("bin/local: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(local::close));
-        String endpoint = local.dynamo().endpoint().toString();
-        StringBuilder direct = new StringBuilder();
-        local.eventUris().forEach((route, uri) -> direct.append(String.format("%n            %-12s curl -d @src/test/resources/events/%s.json %s",
-                route, route.substring(1), uri)));
-        System.out.printf("""
-
-                Ready. WebSocket API: %s   (Ctrl-C stops everything)
-
-                Connect:    npx wscat -c %s
-                            or in a browser console: ws = new WebSocket("%s")
-                See it:     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --table-name %s --endpoint-url %s --region %s
-                Disconnect: Ctrl-C in wscat (or ws.close()), then scan again: the item is gone.
-                Events straight to a function, without a WebSocket:%s
-                %s
-                """, local.url(), local.url(), local.url(), TABLE, endpoint, LocalDynamoDb.REGION, direct,
-                local.dynamo().ownsServer() ? "If moto_server or a function's process exits, bin/local starts it again.\n" : "");
-        Thread.currentThread().join();
     }
 }

@@ -52,6 +52,43 @@ class RunLocalCommandTest {
     }
 
     @Test
+    void everyTakenPortIsNamedInOneLine() throws Exception {
+        try (ServerSocket gateway = takenPort(); ServerSocket dynamo = takenPort(); ServerSocket dev = takenPort()) {
+            Result result = run(PROJECT, Map.of(), "--port", port(gateway), "--dynamodb-port", port(dynamo), "--dev-port", port(dev));
+            assertOneLine(result, 1, "bin/local: ports " + port(gateway) + " (the WebSocket gateway), " + port(dynamo)
+                    + " (the local DynamoDB) and " + port(dev) + " (Quarkus dev mode) are taken: stop what listens there, or"
+                    + " choose others with --port PORT, --dynamodb-port PORT and --dev-port PORT (0 picks a free one)");
+        }
+    }
+
+    /** Before, the template took the value, dev mode printed a 45-line stack trace, then Ready., then every handshake hung. */
+    @Test
+    void aParameterValueTheTemplateRefusesStopsItBeforeAnythingIsBuilt() throws Exception {
+        Result result = run(PROJECT, Map.of(), "--port", "0", "--dynamodb-port", "0", "--dev-port", "0",
+                "--parameter", "AllowedOrigins=chat.example.com");
+        assertOneLine(result, 2, "bin/local: --parameter AllowedOrigins=chat.example.com is refused by sam.native.yaml:"
+                + " comma-separated origins, scheme://host[:port], e.g. https://chat.example.com");
+    }
+
+    /**
+     * A value the template allows but the function refuses at start-up (a port above 65535): one line with the
+     * function's own message and the parameter behind it, no Ready. Before, a stack trace, then Ready.
+     */
+    @ParameterizedTest
+    @CsvSource({"zip, OnConnectFunction-1", "dev, OnConnectFunction-dev"})
+    void aFunctionThatFailsItsInitStopsItInOneLine(String mode, String log) throws Exception {
+        Result result = run(PROJECT, Map.of(), "--function", mode, "--port", "0", "--dynamodb-port", "0", "--dev-port", "0",
+                "--parameter", "AllowedOrigins=https://chat.example.com:99999");
+        assertEquals(List.of("bin/local: OnConnectFunction failed its init: ALLOWED_ORIGINS: \"https://chat.example.com:99999\""
+                + " is not an origin (scheme://host[:port], e.g. https://chat.example.com); ALLOWED_ORIGINS is --parameter"
+                + " AllowedOrigins: give it a value the function accepts (its output: target/local/logs/" + log + ".log)"),
+                result.err(), "stderr");
+        assertEquals(1, result.status(), "exit status");
+        assertTrue(result.out().stream().noneMatch(line -> line.contains("Ready.") || line.contains("\tat ")
+                || line.contains("Exception")), "no Ready., no stack trace: " + result.out());
+    }
+
+    @Test
     void aDeadDynamoDbEndpointIsNamedWithItsVariable() throws Exception {
         String endpoint = "http://127.0.0.1:" + freePort();
         Result result = run(PROJECT, Map.of("DYNAMODB_ENDPOINT", endpoint), "--function", "zip", "--port", "0");
@@ -87,7 +124,7 @@ class RunLocalCommandTest {
     /** Runs bin/local's main class as bin/local does, in its own JVM, with {@code env} on top of this one's. */
     private Result run(Path project, Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dproject.dir=" + project, RunLocal.class.getName()));
+                "-cp", System.getProperty("java.class.path"), "-Dproject.dir=" + project, LocalCommand.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(tmp.resolve("out").toFile())
@@ -101,7 +138,11 @@ class RunLocalCommandTest {
             }
         });
         Process process = builder.start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "bin/local ended");
+        if (!process.waitFor(600, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError("bin/local did not end within 600 s");
+        }
         return new Result(process.exitValue(), Files.readAllLines(tmp.resolve("out"), StandardCharsets.UTF_8),
                 Files.readAllLines(tmp.resolve("err"), StandardCharsets.UTF_8));
     }

@@ -2,10 +2,10 @@ package io.serverlesschat.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.serverlesschat.local.ExecutionEnvironments;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -56,7 +56,7 @@ class RunLocalTest {
 
     @BeforeAll
     static void start() throws Exception {
-        local = RunLocal.start(new RunLocal.Options(Path.of("../..").toAbsolutePath().normalize(), RunLocal.Mode.ZIP, 0, 0,
+        local = RunLocal.start(new LocalOptions(Path.of("../..").toAbsolutePath().normalize(), LocalOptions.Mode.ZIP, 0, 0,
                 Map.of("AllowedOrigins", CHAT)), LINES::add);
     }
 
@@ -161,14 +161,15 @@ class RunLocalTest {
     @Test
     void aFunctionProcessThatDiesIsReplacedAsLambdaStartsANewEnvironment() throws Exception {
         assertAHandshakeIsRecorded();
-        long pid = local.pid("$connect");
-        awaitUptime(pid);
-        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-
-        awaitLine("bin/local: $connect function (OnConnectFunction) (pid " + pid + ") exited with status ");
-        awaitLine("bin/local: $connect function (OnConnectFunction) is back (pid ");
-        assertNotEquals(pid, local.pid("$connect"));
+        ExecutionEnvironments connect = local.environments().get("OnConnectFunction");
+        for (ExecutionEnvironments.Environment environment : connect.running()) {
+            ProcessHandle.of(environment.pid()).orElseThrow().destroyForcibly();
+            awaitLine("bin/local: OnConnectFunction execution environment ");
+        }
+        await(() -> connect.running().isEmpty(), "no environment left");
+        int started = connect.started();
         assertAHandshakeIsRecorded();
+        assertEquals(started + 1, connect.started(), "the next event started a new environment");
     }
 
     private static void assertAHandshakeIsRecorded() throws Exception {

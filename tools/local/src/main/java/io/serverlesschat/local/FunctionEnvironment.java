@@ -120,7 +120,7 @@ public final class FunctionEnvironment implements ExecutionEnvironments.Environm
      * function's own message, e.g. a setting it refused), else the error it posted to the Runtime API,
      * else its last line of output.
      */
-    static String initFailureReason(List<String> output, String initError, int status) {
+    public static String initFailureReason(List<String> output, String initError, int status) {
         String cause = null;
         for (String line : output) {
             Matcher m = CAUSE.matcher(line);
