@@ -53,7 +53,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
               --debug            open dev mode's debugger on port 5005
               --parameter        a sam.native.yaml parameter, as on deploy (AllowedOrigins=..., ThrottlingRateLimit=...)
               --concurrency      the most execution environments (processes) a function runs at once, unless the
-                                 template reserves its concurrency (default: as many as fit this machine, at most 2 per core)
+                                 template reserves its concurrency (default: one per core, as memory allows)
               --over-limit       queue: events beyond that wait for a free environment, up to API Gateway's 29 s (default);
                                  throttle: they are refused as Lambda throttles (API Gateway answers 500)
               --raw-logs         the functions' log lines as they write them (JSON from the zip), not as dev mode prints them

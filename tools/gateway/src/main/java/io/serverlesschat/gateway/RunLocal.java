@@ -224,15 +224,16 @@ public final class RunLocal implements AutoCloseable {
     }
 
     /**
-     * The most environments a function without reserved concurrency runs at once by default: two per core
-     * (each cold start is seconds of CPU), and no more than half this machine's memory holds at the
-     * function's memory setting (a JVM environment uses about 100 MB of it here).
+     * The most environments a function without reserved concurrency runs at once by default: one per core,
+     * and no more than half this machine's memory holds at the function's memory setting. On Lambda each
+     * environment has CPU of its own; here they share the machine's cores, and a JVM cold start is seconds
+     * of CPU: more environments than cores made a burst slower, not faster (BENCHMARKS.md).
      */
     static int defaultConcurrency(int memoryMb) {
         long machineMb = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getTotalMemorySize() / (1024 * 1024);
         int cores = Runtime.getRuntime().availableProcessors();
-        return (int) Math.max(1, Math.min(2L * cores, machineMb / 2 / Math.max(128, memoryMb)));
+        return (int) Math.max(1, Math.min(cores, machineMb / 2 / Math.max(128, memoryMb)));
     }
 
     /** The function's execution environments, each a process from {@code zip} as Lambda starts it. */

@@ -92,6 +92,8 @@ class BurstTest {
                     disconnects(lines), itemsLeft, sorted[CLIENTS / 2], sorted[(int) Math.ceil(CLIENTS * 0.99) - 1],
                     local.environments().values().stream().map(e -> e.name() + " " + e.peak() + " of " + e.limit())
                             .collect(Collectors.joining(", ")));
+            lines.stream().filter(l -> l.contains("execution environment")).forEach(l -> System.out.println("  " + l));
+            java.nio.file.Files.write(PROJECT.resolve("target/local/logs/burst-" + (parameters.isEmpty() ? "throttled" : "open") + ".log"), lines);
             return new Burst(open.size(), refused, disconnects(lines), itemsLeft);
         }
     }

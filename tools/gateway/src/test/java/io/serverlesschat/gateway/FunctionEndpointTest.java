@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.serverlesschat.local.RuntimeApiServer;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -65,6 +68,26 @@ class FunctionEndpointTest {
                 // the server closed
                 return;
             }
+        }
+    }
+
+    /** Lambda throttled the invocation (429 from the Invoke endpoint): API Gateway answers 500, so $connect refuses with it. */
+    @Test
+    void aThrottledInvocationIsAnswered500AsApiGatewayDoes() throws Exception {
+        HttpServer lambda = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        lambda.createContext("/_lambda_", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "Rate Exceeded".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(429, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        lambda.start();
+        try {
+            FunctionEndpoint endpoint = new FunctionEndpoint(URI.create("http://127.0.0.1:" + lambda.getAddress().getPort() + "/_lambda_"));
+            assertEquals(500, endpoint.invoke(JsonNodeFactory.instance.objectNode()).get(30, TimeUnit.SECONDS).statusCode());
+        } finally {
+            lambda.stop(0);
         }
     }
 }

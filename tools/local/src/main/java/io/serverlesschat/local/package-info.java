@@ -12,6 +12,10 @@
  * <li>{@link io.serverlesschat.local.FunctionProcess}: the running process: its output, its CPU time and
  * peak memory ({@link io.serverlesschat.local.ProcessTreeCpu}, {@link io.serverlesschat.local.ProcessTreeMemory}),
  * and a stop that takes its process tree down.</li>
+ * <li>{@link io.serverlesschat.local.ExecutionEnvironments}: one function's execution environments as Lambda
+ * runs them (started on demand up to a limit, reused, queued or throttled beyond it), each a
+ * {@link io.serverlesschat.local.FunctionEnvironment} (a process on a Runtime API of its own), behind
+ * {@link io.serverlesschat.local.InvokeEndpoint} (Lambda's Invoke, over HTTP).</li>
  * <li>{@link io.serverlesschat.local.Cgroups} and {@link io.serverlesschat.local.FunctionCgroup}: a cgroup of its
  * own for one function process, with the CPU quota and memory limit Lambda would give it, exact CPU time,
  * OOM kills, and removal also when the tool is interrupted (FunctionLauncher#cgroup).</li>
@@ -35,5 +39,6 @@
  * }</pre>
  *
  * One server serves one function process: events queue until the function polls for them, in order.
+ * bin/local runs several per function through {@link io.serverlesschat.local.ExecutionEnvironments}.
  */
 package io.serverlesschat.local;
