@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The README's plain {@code ./mvnw quarkus:dev}, with nothing else started: dev mode starts moto_server
+ * The plain {@code ./mvnw quarkus:dev} of docs/local.md, with nothing else started: dev mode starts moto_server
  * at its DynamoDB endpoint, creates the table, records a posted $connect, and stops moto when it ends.
  * (A free port stands in for the default http://localhost:5000, which may be taken here.)
  */
