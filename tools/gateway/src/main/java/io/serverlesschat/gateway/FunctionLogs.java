@@ -10,12 +10,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The functions' log lines on bin/local's console, each prefixed with its function, in one shape:
@@ -118,12 +118,13 @@ final class FunctionLogs {
         return out.toString();
     }
 
+    /** As {@code %X} prints the MDC: its entries in the order of their keys. */
     private static String mdc(JsonNode mdc) {
-        List<String> entries = new ArrayList<>();
+        Map<String, String> entries = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = mdc.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
-            entries.add(entry.getKey() + "=" + entry.getValue().asText());
+            entries.put(entry.getKey(), entry.getValue().asText());
         }
-        return "{" + String.join(", ", entries) + "}";
+        return entries.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "{", "}"));
     }
 }

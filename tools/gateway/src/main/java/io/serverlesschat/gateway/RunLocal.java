@@ -463,6 +463,7 @@ public final class RunLocal implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        environments.values().forEach(ExecutionEnvironments::drain);
         List<AutoCloseable> parts = new ArrayList<>();
         parts.add(gateway);
         parts.addAll(environments.values());

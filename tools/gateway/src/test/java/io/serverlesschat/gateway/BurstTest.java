@@ -87,11 +87,12 @@ class BurstTest {
             long[] sorted = handshakeMs.clone();
             java.util.Arrays.sort(sorted);
             System.out.printf("burst %s: %d clients, opened %d, refused %s, $disconnect %s, items left %d,"
-                    + " handshake p50 %d ms, p99 %d ms, execution environments used %s%n",
+                    + " handshake p50 %d ms, p99 %d ms, execution environments used %s; load average %.1f%n",
                     parameters.isEmpty() ? "(template's throttling)" : parameters, CLIENTS, open.size(), refused,
                     disconnects(lines), itemsLeft, sorted[CLIENTS / 2], sorted[(int) Math.ceil(CLIENTS * 0.99) - 1],
                     local.environments().values().stream().map(e -> e.name() + " " + e.peak() + " of " + e.limit())
-                            .collect(Collectors.joining(", ")));
+                            .collect(Collectors.joining(", ")),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             lines.stream().filter(l -> l.contains("execution environment")).forEach(l -> System.out.println("  " + l));
             java.nio.file.Files.write(PROJECT.resolve("target/local/logs/burst-" + (parameters.isEmpty() ? "throttled" : "open") + ".log"), lines);
             return new Burst(open.size(), refused, disconnects(lines), itemsLeft);

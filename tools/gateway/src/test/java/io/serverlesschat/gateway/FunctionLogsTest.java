@@ -22,7 +22,7 @@ class FunctionLogsTest {
                 + "\"level\":\"INFO\",\"message\":\"$disconnect 200 ok in 6 ms\",\"threadName\":\"main\","
                 + "\"mdc\":{\"latencyMs\":\"6\",\"status\":\"200\",\"connectionId\":\"LSVtDSx20rqHQ+s=\"}}";
         assertEquals(LOCAL_TIME + " INFO  [io.se.co.ConnectHandler] $disconnect 200 ok in 6 ms"
-                + " {latencyMs=6, status=200, connectionId=LSVtDSx20rqHQ+s=}", FunctionLogs.render(json));
+                + " {connectionId=LSVtDSx20rqHQ+s=, latencyMs=6, status=200}", FunctionLogs.render(json));
     }
 
     @Test

@@ -97,6 +97,7 @@ public final class ExecutionEnvironments implements AutoCloseable {
     private int started;
     private int peak;
     private boolean saidFull;
+    private boolean draining;
     private boolean closed;
 
     /**
@@ -155,7 +156,7 @@ public final class ExecutionEnvironments implements AutoCloseable {
                         "Rate Exceeded: " + name + " runs its " + limit + " environments at once"));
             }
             waiting.addLast(pending);
-            if (running.size() + starting < limit && starting < waiting.size()) {
+            if (running.size() + starting < limit && starting < waiting.size() && !(draining && running.size() + starting > 0)) {
                 startOne(null);
             } else if (running.size() + starting >= limit) {
                 sayFull("events wait for the next free one");
@@ -169,6 +170,14 @@ public final class ExecutionEnvironments implements AutoCloseable {
             }
         });
         return pending.answer();
+    }
+
+    /**
+     * From now on, events wait for the environments there are rather than start more (one is still started
+     * when none is left): what a tool does while it shuts down, its last events still to deliver.
+     */
+    public synchronized void drain() {
+        draining = true;
     }
 
     /** Environments started so far (each a cold start). */

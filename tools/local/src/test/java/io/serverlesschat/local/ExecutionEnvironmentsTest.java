@@ -147,6 +147,20 @@ class ExecutionEnvironmentsTest {
     }
 
     @Test
+    void whileDrainingEventsWaitForTheEnvironmentsThereAre() throws Exception {
+        pool = pool(3, OverLimit.QUEUE);
+        pool.warmUp().get(5, TimeUnit.SECONDS);
+        pool.drain();
+        CompletableFuture<Result> first = pool.invoke("first");
+        CompletableFuture<Result> second = pool.invoke("second");
+        environments.get(0).answerNext(200);
+        environments.get(0).answerNext(200);
+        assertEquals("first", first.get(5, TimeUnit.SECONDS).body());
+        assertEquals("second", second.get(5, TimeUnit.SECONDS).body());
+        assertEquals(1, pool.started(), "no cold start while draining");
+    }
+
+    @Test
     void closingStopsEveryEnvironmentAndAnswersWaitingEvents() throws Exception {
         pool = pool(1, OverLimit.QUEUE);
         pool.warmUp().get(5, TimeUnit.SECONDS);
