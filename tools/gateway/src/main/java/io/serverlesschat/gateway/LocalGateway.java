@@ -185,14 +185,11 @@ public final class LocalGateway implements AutoCloseable {
         socket.exceptionHandler(client::failed);
         socket.closeHandler(closed -> client.closed());
         Promise<Integer> handshake = Promise.promise();
-        socket.setHandshake(handshake.future()).onSuccess(status -> {
-            if (status == 101) {
-                client.opened();
-            }
-        });
+        socket.setHandshake(handshake.future());
 
         FunctionEndpoint function = routes.get("$connect");
         if (function == null) {
+            client.opened();
             handshake.complete(101);
             return;
         }
@@ -202,7 +199,13 @@ public final class LocalGateway implements AutoCloseable {
             log.accept(String.format("$connect    %s%s -> %d%s in %d ms", connection.connectionId(),
                     origin == null ? "" : " from " + origin, answer.statusCode(),
                     answer.accepted() ? "" : " (handshake refused)", System.currentTimeMillis() - now));
-            handshake.complete(answer.accepted() ? 101 : answer.statusCode());
+            // On the socket's event loop, open before the 101 goes out: the client may send at once.
+            client.context.runOnContext(v -> {
+                if (answer.accepted()) {
+                    client.opened();
+                }
+                handshake.complete(answer.accepted() ? 101 : answer.statusCode());
+            });
         });
     }
 
@@ -258,6 +261,8 @@ public final class LocalGateway implements AutoCloseable {
         /** The socket's event loop: a message's frames are written there in one go, never interleaved with another's. */
         private final io.vertx.core.Context context = vertx.getOrCreateContext();
         private volatile boolean isOpen;
+        /** The TCP connection ended, perhaps while $connect still ran. */
+        private boolean ended;
         private volatile long lastActiveAt;
         private volatile ProxyEvents.Close closing;
         private Buffer partial;
@@ -277,6 +282,10 @@ public final class LocalGateway implements AutoCloseable {
 
         private void opened() {
             isOpen = true;
+            if (ended) {
+                closed(); // gone while $connect recorded it: $disconnect removes it again
+                return;
+            }
             open.put(connection.connectionId(), this);
             maxDurationTimer = vertx.setTimer(limits.maxDuration().toMillis(), t -> close(TOO_OLD));
             idleCheck(limits.idleTimeout().toMillis());
@@ -397,8 +406,9 @@ public final class LocalGateway implements AutoCloseable {
         }
 
         private void closed() {
+            ended = true;
             if (!isOpen) {
-                return; // the handshake was refused: the connection never existed
+                return; // the handshake was refused, or $connect still runs: the connection does not exist (yet)
             }
             isOpen = false;
             open.remove(connection.connectionId());

@@ -209,6 +209,18 @@ class LocalGatewayTest {
         }
     }
 
+    /** The soak test found these lost: the gateway saw the message before it had marked the connection open. */
+    @Test
+    void aMessageSentRightBehindTheHandshakeIsRouted() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (RawWebSocket hasty = new RawWebSocket(gateway.port(), "/dev", "{\"action\":\"hurry\"}")) {
+                String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+                String answer = hasty.nextText();
+                assertTrue(answer.contains("Forbidden") && answer.contains(id), answer);
+            }
+        }
+    }
+
     @Test
     void aRouteWithoutARouteResponseSendsNothingBack() throws Exception {
         try (ScriptedFunction send = new ScriptedFunction();

@@ -21,12 +21,20 @@ final class RawWebSocket implements AutoCloseable {
     private final OutputStream out;
 
     RawWebSocket(int port, String path) throws IOException {
+        this(port, path, null);
+    }
+
+    /** @param eager a text message sent right behind the handshake, before its answer is read (as a hasty client may) */
+    RawWebSocket(int port, String path, String eager) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         in = new DataInputStream(socket.getInputStream());
         out = socket.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        if (eager != null) {
+            send(TEXT, eager.getBytes(StandardCharsets.UTF_8));
+        }
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
             head.write(in.readUnsignedByte());
@@ -59,6 +67,21 @@ final class RawWebSocket implements AutoCloseable {
         }
         out.write(frame.toByteArray());
         out.flush();
+    }
+
+    /** The next message, as text. */
+    String nextText() throws IOException {
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        while (true) {
+            int first = in.readUnsignedByte();
+            byte[] payload = payload();
+            if ((first & 0x0f) < CLOSE) {
+                message.writeBytes(payload);
+                if ((first & 0x80) != 0) {
+                    return message.toString(StandardCharsets.UTF_8);
+                }
+            }
+        }
     }
 
     /** The payload sizes of the frames of the next message (control frames skipped). */
