@@ -421,9 +421,9 @@ public final class LocalGateway implements AutoCloseable {
             long now = System.currentTimeMillis();
             ProxyEvents.Close close = closing != null ? closing : ProxyEvents.Close.byClient(socket.closeStatusCode());
             invoke(function, ProxyEvents.disconnect(connection, close, now))
-                    .thenAccept(answer -> log.accept(String.format("$disconnect %s (%d %s) -> %d in %d ms",
+                    .thenAccept(answer -> log.accept(String.format("$disconnect %s (%d %s) -> %d in %d ms%s",
                             connection.connectionId(), close.statusCode(), close.reason(), answer.statusCode(),
-                            System.currentTimeMillis() - now)));
+                            System.currentTimeMillis() - now, answer.fromFunction() ? "" : " (" + answer.detail() + ")")));
         }
     }
 
