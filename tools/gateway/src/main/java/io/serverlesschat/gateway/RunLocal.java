@@ -67,8 +67,11 @@ public final class RunLocal implements AutoCloseable {
     private final List<InvokeEndpoint> invokeEndpoints = new ArrayList<>();
     private Supervised devMode;
     private final Map<String, URI> events = new LinkedHashMap<>();
+    /** Each route's function. */
+    private final Map<String, String> functionOf = new LinkedHashMap<>();
     private LocalDynamoDb dynamo;
     private Supervised moto;
+    private FunctionZip projectZip;
 
     private RunLocal(LocalOptions options, Consumer<String> log) {
         this.options = options;
@@ -111,6 +114,11 @@ public final class RunLocal implements AutoCloseable {
         return Collections.unmodifiableMap(new LinkedHashMap<>(environments));
     }
 
+    /** The execution environments of the function behind {@code routeKey}; null in dev mode. */
+    ExecutionEnvironments environmentsFor(String routeKey) {
+        return environments.get(functionOf.get(routeKey));
+    }
+
     private void startAll() throws Exception {
         Path project = options.project();
         SamTemplate template = SamTemplate.read(project.resolve("sam.native.yaml"), options.parameters());
@@ -129,15 +137,15 @@ public final class RunLocal implements AutoCloseable {
             moto.watch(running(dynamo.motoProcess(), () -> { }));
         }
 
-        // Each function's first environment starts at once, side by side; the zip is built (when stale)
-        // before dev mode starts: both would write to target/.
+        // Each function's first environment starts at once, side by side; the zips are built (when stale)
+        // and unpacked before dev mode starts: both would write to target/.
         Map<String, URI> byFunction = new LinkedHashMap<>();
         Map<String, CompletableFuture<?>> warmUps = new LinkedHashMap<>();
         for (SamTemplate.Function function : template.functions().values()) {
             if (function.id().equals(devFunction)) {
                 continue;
             }
-            ExecutionEnvironments pool = environments(function, functionZip(function));
+            ExecutionEnvironments pool = environments(function, taskRoot(function));
             environments.put(function.id(), pool);
             InvokeEndpoint endpoint = InvokeEndpoint.start(pool);
             invokeEndpoints.add(endpoint);
@@ -159,11 +167,12 @@ public final class RunLocal implements AutoCloseable {
         Map<String, FunctionEndpoint> endpoints = new LinkedHashMap<>();
         for (SamTemplate.Route route : template.routes()) {
             URI uri = byFunction.get(route.functionId());
+            functionOf.put(route.routeKey(), route.functionId());
             events.put(route.routeKey(), uri);
             endpoints.put(route.routeKey(), new FunctionEndpoint(uri));
         }
         try {
-            gateway = new LocalGateway(template.stage(), template.throttling(), endpoints, log).start(options.gatewayPort());
+            gateway = new LocalGateway(template, endpoints, log).start(options.gatewayPort());
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");
@@ -204,12 +213,44 @@ public final class RunLocal implements AutoCloseable {
         }
     }
 
-    /** The package a function runs from: target/function.zip, the JVM zip rebuilt when stale, or the native zip as it is. */
-    private FunctionZip functionZip(SamTemplate.Function function) {
+    /** Where the package a function runs is unpacked (a zip of its own: a folder of its own), and its kind. */
+    private record TaskRoot(Path path, FunctionZip.Kind kind) {
+    }
+
+    private TaskRoot taskRoot(SamTemplate.Function function) {
         Path project = options.project();
+        FunctionZip zip = zipOf(function, project, options.mode());
+        boolean ours = zip.path().equals(PackageBuild.function(project).zip());
+        return new TaskRoot(zip.unpack(project.resolve("target/local/" + (ours ? "task" : "task-" + function.id()))), zip.kind());
+    }
+
+    /**
+     * The package a function runs, from its CodeUri (relative to the template's folder): the project's
+     * target/function.zip (also when CodeUri is not a literal) as {@link #functionZip} makes it, any other
+     * zip as it is, JVM or native.
+     */
+    private FunctionZip zipOf(SamTemplate.Function function, Path project, Mode mode) {
+        Path ours = PackageBuild.function(project).zip();
+        Path zip = function.codeUri() == null ? ours : project.resolve(function.codeUri()).normalize();
+        if (zip.equals(ours)) {
+            return projectZip != null ? projectZip : (projectZip = functionZip(project, mode));
+        }
+        if (!Files.isRegularFile(zip)) {
+            throw new SetupFailure(function.id() + "'s CodeUri " + function.codeUri() + " is not a zip file next to the"
+                    + " template: build that package first (bin/local runs .zip packages, a native bootstrap or a JVM build)");
+        }
+        try {
+            return FunctionZip.open(zip);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new SetupFailure(function.id() + "'s CodeUri " + function.codeUri() + " is no Lambda package: " + e.getMessage());
+        }
+    }
+
+    /** target/function.zip: the JVM zip, rebuilt when stale, or the native zip as it is. */
+    private FunctionZip functionZip(Path project, Mode mode) {
         PackageBuild build = PackageBuild.function(project);
         Path zip = build.zip();
-        if (options.mode() == Mode.NATIVE) {
+        if (mode == Mode.NATIVE) {
             if (!Files.isRegularFile(zip) || FunctionZip.open(zip).kind() != FunctionZip.Kind.NATIVE) {
                 throw new SetupFailure("--function native needs a native target/function.zip, and "
                         + (Files.isRegularFile(zip) ? "this one is a JVM build" : "there is none")
@@ -236,8 +277,7 @@ public final class RunLocal implements AutoCloseable {
     }
 
     /** The function's execution environments, each a process from {@code zip} as Lambda starts it. */
-    private ExecutionEnvironments environments(SamTemplate.Function function, FunctionZip zip) throws IOException {
-        Path taskRoot = zip.unpack(options.project().resolve("target/local/task"));
+    private ExecutionEnvironments environments(SamTemplate.Function function, TaskRoot taskRoot) throws IOException {
         Map<String, String> env = new LinkedHashMap<>(function.environment());
         env.put("TABLE_NAME", TABLE);
         env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
@@ -247,7 +287,7 @@ public final class RunLocal implements AutoCloseable {
         return new ExecutionEnvironments(function.id(), limit, options.overLimit(), number -> {
             Path output = logFile(function.id() + "-" + number);
             Files.deleteIfExists(output);
-            FunctionLauncher launcher = FunctionLauncher.of(zip.kind(), taskRoot)
+            FunctionLauncher launcher = FunctionLauncher.of(taskRoot.kind(), taskRoot.path())
                     .functionName(function.id())
                     .memoryMb(function.memoryMb())
                     .region(LocalDynamoDb.REGION)
