@@ -317,7 +317,10 @@ public final class ColdStart {
         }
     }
 
-    /** MemorySize of {@value #TEMPLATE_FUNCTION} in sam.native.yaml (or of Globals.Function; Lambda's default 128). */
+    /**
+     * MemorySize of {@value #TEMPLATE_FUNCTION} in sam.native.yaml, or of Globals.Function (Lambda's default
+     * 128); a Ref to a parameter reads as that parameter's default.
+     */
     @SuppressWarnings("unchecked")
     static int templateMemoryMb(Path project) {
         Path file = project.resolve("sam.native.yaml");
@@ -335,7 +338,17 @@ public final class ColdStart {
                     .getOrDefault("Function", Map.of());
             size = globals.getOrDefault("MemorySize", 128);
         }
-        return Integer.parseInt(String.valueOf(size));
+        if (size instanceof Map<?, ?> ref && ref.get("Ref") instanceof String parameter) {
+            Map<String, Object> declared = (Map<String, Object>) ((Map<String, Object>) template.getOrDefault("Parameters", Map.of()))
+                    .getOrDefault(parameter, Map.of());
+            size = declared.get("Default");
+        }
+        try {
+            return Integer.parseInt(String.valueOf(size));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": the MemorySize of " + TEMPLATE_FUNCTION + " is neither a number nor a"
+                    + " parameter with a default (" + size + "): pass --memory", e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
