@@ -2,6 +2,7 @@ package io.serverlesschat.connect;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 
 /**
  * The $disconnect route: forget the connection. API Gateway sends it best effort (it may never
@@ -9,6 +10,7 @@ import jakarta.inject.Named;
  * Selected with QUARKUS_LAMBDA_HANDLER=disconnect, from the same function.zip as $connect.
  */
 @Named("disconnect")
+@Singleton
 public class DisconnectHandler extends RouteHandler {
 
     private final ConnectionTable table;
