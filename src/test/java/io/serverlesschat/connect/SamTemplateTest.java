@@ -369,7 +369,7 @@ class SamTemplateTest {
         for (Route route : routes()) {
             assertEquals(Map.of("Fn::GetAtt", List.of(route.function(), "Arn")), value(outputs, route.function() + "Arn"));
         }
-        // What an IAM policy for ConnectAuthorization=AWS_IAM names (README).
+        // What an IAM policy for ConnectAuthorization=AWS_IAM names (docs/security.md).
         assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Stage}/$connect"),
                 value(outputs, "ConnectResourceArn"));
     }

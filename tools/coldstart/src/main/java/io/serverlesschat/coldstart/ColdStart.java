@@ -29,7 +29,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** bench/coldstart: the entry point of both modes; its options are {@link Options} (see --help and the README). */
+/** bench/coldstart: the entry point of both modes; its options are {@link Options} (see --help and docs/benchmark.md). */
 public final class ColdStart {
 
     static final String CONNECT = "connect";

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Everything one benchmark measured; written as results.json (schema in the README). */
+/** Everything one benchmark measured; written as results.json (schema in docs/benchmark.md). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"schema", "mode", "startedAt", "finishedAt", "machine", "settings", "figures", "variants", "ratios"})
 public final class Results {

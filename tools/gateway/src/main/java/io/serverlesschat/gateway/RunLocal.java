@@ -183,7 +183,7 @@ public final class RunLocal implements AutoCloseable {
             if (!Files.isRegularFile(zip) || FunctionZip.open(zip).kind() != FunctionZip.Kind.NATIVE) {
                 throw new SetupFailure("--function native needs a native target/function.zip, and "
                         + (Files.isRegularFile(zip) ? "this one is a JVM build" : "there is none")
-                        + ": build it with ./mvnw package -Pnative or docker/build.sh (README, Deploy to AWS)");
+                        + ": build it with ./mvnw package -Pnative or docker/build.sh (docs/deploy.md)");
             }
         } else if (build.stale() || FunctionZip.open(zip).kind() != FunctionZip.Kind.JVM) {
             log.accept("building the JVM function.zip: " + build.describe());

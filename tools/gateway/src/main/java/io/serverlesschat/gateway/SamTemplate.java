@@ -13,15 +13,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What the local gateway needs from sam.native.yaml: the stage and its throttling, and for each
- * WebSocket route the function behind it (route -> integration -> function) with the environment the
- * template gives it. Only literal values and parameters (their defaults, or the values given, as in
- * a deploy's parameter overrides) are resolved; anything else is left for the caller.
+ * What the local gateway needs from sam.native.yaml: the stage and its throttling, for each WebSocket
+ * route the function behind it (route -> integration -> function), and for each such function its code,
+ * environment and settings. Only literal values, parameters (their defaults, or the values given, as in
+ * a deploy's parameter overrides) and Fn::If over the template's conditions are resolved; anything
+ * else (what only AWS knows: ARNs, the region) is left out.
  */
-public record SamTemplate(String stage, List<Route> routes, Throttling throttling) {
+public record SamTemplate(String stage, List<Route> routes, Map<String, Function> functions, Throttling throttling) {
 
     /** A route key ($connect, $disconnect, ...) and the function its integration invokes. */
     public record Route(String routeKey, String functionId, Map<String, String> environment) {
+    }
+
+    /**
+     * A function some route invokes, with Globals.Function applied.
+     *
+     * @param codeUri             its CodeUri, relative to the template's folder, or null when it is not a literal
+     * @param memoryMb            MemorySize (Lambda's default 128)
+     * @param timeoutSeconds      Timeout (Lambda's default 3)
+     * @param reservedConcurrency ReservedConcurrentExecutions, or null when there is none
+     */
+    public record Function(String id, String codeUri, Map<String, String> environment, int memoryMb, int timeoutSeconds,
+            Integer reservedConcurrency) {
     }
 
     /**
@@ -46,7 +59,11 @@ public record SamTemplate(String stage, List<Route> routes, Throttling throttlin
     }
 
     private SamTemplate(Map<String, Object> template) {
-        this(stageOf(template), routesOf(template), throttlingOf(template));
+        this(template, routesOf(template));
+    }
+
+    private SamTemplate(Map<String, Object> template, List<Route> routes) {
+        this(stageOf(template), routes, functionsOf(template, routes), throttlingOf(template));
     }
 
     /** The template with the given parameter values as the parameters' defaults. */
@@ -64,6 +81,11 @@ public record SamTemplate(String stage, List<Route> routes, Throttling throttlin
         Map<String, Object> copy = new LinkedHashMap<>(template);
         copy.put("Parameters", parameters);
         return copy;
+    }
+
+    /** The function behind {@code routeKey}. */
+    public Function function(String routeKey) {
+        return functions.get(route(routeKey).functionId());
     }
 
     public Route route(String routeKey) {
@@ -117,6 +139,47 @@ public record SamTemplate(String stage, List<Route> routes, Throttling throttlin
             throw new IllegalArgumentException("sam.native.yaml declares no AWS::ApiGatewayV2::Route");
         }
         return List.copyOf(routes);
+    }
+
+    private static Map<String, Function> functionsOf(Map<String, Object> template, List<Route> routes) {
+        Map<String, Function> functions = new LinkedHashMap<>();
+        for (Route route : routes) {
+            functions.computeIfAbsent(route.functionId(), id -> new Function(id,
+                    resolve(template, setting(template, id, "CodeUri")),
+                    environment(template, id),
+                    number(template, id, "MemorySize", 128),
+                    number(template, id, "Timeout", 3),
+                    optionalNumber(template, id, "ReservedConcurrentExecutions")));
+        }
+        return Map.copyOf(functions);
+    }
+
+    /** The function's own property, else Globals.Function's. */
+    @SuppressWarnings("unchecked")
+    private static Object setting(Map<String, Object> template, String function, String name) {
+        Object own = properties(resources(template).get(function)).get(name);
+        if (own != null) {
+            return own;
+        }
+        return ((Map<String, Object>) ((Map<String, Object>) template.getOrDefault("Globals", Map.of()))
+                .getOrDefault("Function", Map.of())).get(name);
+    }
+
+    private static int number(Map<String, Object> template, String function, String name, int lambdaDefault) {
+        Integer value = optionalNumber(template, function, name);
+        return value == null ? lambdaDefault : value;
+    }
+
+    private static Integer optionalNumber(Map<String, Object> template, String function, String name) {
+        String value = resolve(template, setting(template, function, name));
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return (int) Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(function + "'s " + name + " is not a number: " + value);
+        }
     }
 
     /** Globals.Function's variables overlaid by the function's own, where they resolve to a value. */
@@ -174,7 +237,10 @@ public record SamTemplate(String stage, List<Route> routes, Throttling throttlin
         }
     }
 
-    /** A literal, or a Ref to a parameter with a default; null for anything the gateway cannot know. */
+    /**
+     * A literal, a Ref to a parameter with a default, or an Fn::If over the template's conditions; null
+     * for anything the gateway cannot know, and for AWS::NoValue.
+     */
     @SuppressWarnings("unchecked")
     private static String resolve(Map<String, Object> template, Object value) {
         if (value instanceof String || value instanceof Number || value instanceof Boolean) {
@@ -186,7 +252,55 @@ public record SamTemplate(String stage, List<Route> routes, Throttling throttlin
                 return String.valueOf(parameter.get("Default"));
             }
         }
+        if (value instanceof Map<?, ?> map && map.size() == 1 && map.get("Fn::If") instanceof List<?> branches
+                && branches.size() == 3) {
+            Boolean holds = condition(template, branches.get(0));
+            return holds == null ? null : resolve(template, branches.get(holds ? 1 : 2));
+        }
         return null;
+    }
+
+    /** A condition's value (a name in Conditions, or Fn::Equals/Not/And/Or); null when it cannot be known. */
+    @SuppressWarnings("unchecked")
+    private static Boolean condition(Map<String, Object> template, Object condition) {
+        if (condition instanceof String name) {
+            Map<String, Object> conditions = (Map<String, Object>) template.getOrDefault("Conditions", Map.of());
+            return conditions.containsKey(name) ? condition(template, conditions.get(name)) : null;
+        }
+        if (!(condition instanceof Map<?, ?> map) || map.size() != 1) {
+            return null;
+        }
+        Map.Entry<?, ?> only = map.entrySet().iterator().next();
+        List<?> arguments = only.getValue() instanceof List<?> list ? list : List.of(only.getValue());
+        switch (String.valueOf(only.getKey())) {
+            case "Condition":
+                return condition(template, only.getValue());
+            case "Fn::Equals": {
+                String left = arguments.size() == 2 ? resolve(template, arguments.get(0)) : null;
+                String right = arguments.size() == 2 ? resolve(template, arguments.get(1)) : null;
+                return left == null || right == null ? null : left.equals(right);
+            }
+            case "Fn::Not": {
+                Boolean inner = arguments.size() == 1 ? condition(template, arguments.get(0)) : null;
+                return inner == null ? null : !inner;
+            }
+            case "Fn::And":
+            case "Fn::Or": {
+                boolean and = only.getKey().equals("Fn::And");
+                for (Object argument : arguments) {
+                    Boolean inner = condition(template, argument);
+                    if (inner == null) {
+                        return null;
+                    }
+                    if (inner != and) {
+                        return inner;
+                    }
+                }
+                return and;
+            }
+            default:
+                return null;
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -75,7 +75,7 @@ class RunLocalCommandTest {
         Files.copy(PROJECT.resolve("sam.native.yaml"), project.resolve("sam.native.yaml"));
         Result result = run(project, Map.of(), "--function", "native", "--port", "0", "--dynamodb-port", "0");
         assertOneLine(result, 1, "bin/local: --function native needs a native target/function.zip, and there is none:"
-                + " build it with ./mvnw package -Pnative or docker/build.sh (README, Deploy to AWS)");
+                + " build it with ./mvnw package -Pnative or docker/build.sh (docs/deploy.md)");
     }
 
     private static void assertOneLine(Result result, int status, String line) {

@@ -34,6 +34,27 @@ class SamTemplateTest {
     }
 
     @Test
+    void readsEachFunctionsCodeAndSettingsOverGlobals() throws Exception {
+        SamTemplate template = SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"));
+        assertEquals(new SamTemplate.Function("OnConnectFunction", "target/function.zip",
+                template.route("$connect").environment(), 512, 5, null), template.function("$connect"));
+        SamTemplate.Function disconnect = template.function("$disconnect");
+        assertEquals("other/function.zip", disconnect.codeUri());
+        assertEquals(128, disconnect.memoryMb());
+        assertEquals(3, disconnect.timeoutSeconds(), "Lambda's default timeout");
+        assertEquals(2, template.functions().size());
+    }
+
+    @Test
+    void resolvesFnIfOverTheTemplatesConditions() throws Exception {
+        SamTemplate template = SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"),
+                Map.of("ConnectConcurrency", "7"));
+        assertEquals(7, template.function("$connect").reservedConcurrency());
+        assertEquals(null, SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"))
+                .function("$connect").reservedConcurrency(), "AWS::NoValue when the condition is false");
+    }
+
+    @Test
     void readsTheStagesThrottling() throws Exception {
         SamTemplate template = SamTemplate.read(Path.of("src/test/resources/template-fixture.yaml"));
         assertEquals(new SamTemplate.Throttling(25, 40), template.throttling());
@@ -78,6 +99,9 @@ class SamTemplateTest {
         assertEquals("", template.route("$connect").environment().get("ALLOWED_ORIGINS"));
         assertEquals("false", template.route("$connect").environment().get("REQUIRE_ORIGIN"));
         assertEquals(new SamTemplate.Throttling(50, 100), template.throttling());
+        assertEquals(256, template.function("$connect").memoryMb());
+        assertEquals("target/function.zip", template.function("$disconnect").codeUri());
+        assertEquals(3, SamTemplate.read(project, Map.of("ConnectConcurrency", "3")).function("$connect").reservedConcurrency());
         assertEquals("https://chat.example.com", SamTemplate.read(project, Map.of("AllowedOrigins", "https://chat.example.com"))
                 .route("$connect").environment().get("ALLOWED_ORIGINS"));
     }

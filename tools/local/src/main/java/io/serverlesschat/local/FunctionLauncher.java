@@ -1,10 +1,12 @@
 package io.serverlesschat.local;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * Starts a function from its unpacked function.zip the way Lambda does.
@@ -31,6 +35,8 @@ public final class FunctionLauncher {
 
     public static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     public static final String QUARKUS_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+    /** Where the runtime client loads its JNI library from, when set, instead of unpacking it to /tmp. */
+    static final String RIC_JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
     private final FunctionZip.Kind kind;
     private final Path taskRoot;
@@ -167,9 +173,10 @@ public final class FunctionLauncher {
             command.add("-XX:MaxRAM=" + memoryMb + "m");
         }
         command.addAll(extraJvmOptions);
+        List<Path> ric = ricClassPath != null ? ricClassPath : defaultRicClassPath();
+        command.add("-D" + RIC_JNI_PROPERTY + "=" + jniLibrary(ric));
         command.add("-classpath");
-        command.add((ricClassPath != null ? ricClassPath : defaultRicClassPath()).stream()
-                .map(Path::toString).collect(Collectors.joining(":")));
+        command.add(ric.stream().map(Path::toString).collect(Collectors.joining(":")));
         command.add(RIC_MAIN);
         command.add(QUARKUS_HANDLER);
         return command;
@@ -188,6 +195,9 @@ public final class FunctionLauncher {
 
     /** Starts the function; its init begins now. */
     public FunctionProcess start() {
+        if (kind == FunctionZip.Kind.JVM) {
+            unpackJniLibrary(ricClassPath != null ? ricClassPath : defaultRicClassPath());
+        }
         try {
             Path out = output != null ? output : Files.createTempFile("function-", ".log");
             ProcessBuilder builder = new ProcessBuilder(command())
@@ -232,6 +242,49 @@ public final class FunctionLauncher {
         } catch (IOException e) {
             throw new IllegalStateException("no runtime interface client in " + dir
                     + " (build tools/local, or set -Dserverlesschat.ric.dir)", e);
+        }
+    }
+
+    /**
+     * The runtime client's JNI library for this machine, unpacked once from its jar into a {@code jni}
+     * folder beside it. Left to itself, the client rewrites /tmp/.libaws-lambda-jni.so at every start, and
+     * a JVM that loads that file while another process rewrites it dies of SIGBUS; on Lambda each execution
+     * environment has a /tmp of its own, so nothing is shared there.
+     */
+    static Path jniLibrary(List<Path> ricClassPath) {
+        String arch = "aarch64".equals(System.getProperty("os.arch")) ? "aarch_64" : "x86_64";
+        return ricJar(ricClassPath).toAbsolutePath().getParent().resolve("jni/libaws-lambda-jni.linux-" + arch + ".so");
+    }
+
+    private static Path ricJar(List<Path> ricClassPath) {
+        return ricClassPath.stream()
+                .filter(p -> p.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client"))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no runtime interface client jar in " + ricClassPath));
+    }
+
+    /** Unpacks {@link #jniLibrary} from the runtime client's jar, unless it is there already. */
+    private static void unpackJniLibrary(List<Path> ricClassPath) {
+        Path jar = ricJar(ricClassPath);
+        Path library = jniLibrary(ricClassPath);
+        String name = library.getFileName().toString();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry("jni/" + name);
+            if (entry == null) {
+                throw new IllegalStateException(jar + " has no jni/" + name);
+            }
+            if (Files.isRegularFile(library) && Files.size(library) == entry.getSize()) {
+                return;
+            }
+            Files.createDirectories(library.getParent());
+            // Written aside and moved into place, so that no process ever maps a half-written file.
+            Path partial = Files.createTempFile(library.getParent(), name, ".partial");
+            try (InputStream in = zip.getInputStream(entry)) {
+                Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.move(partial, library, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the runtime client's JNI library from " + jar, e);
         }
     }
 

@@ -27,6 +27,9 @@ class FunctionLauncherTest {
         assertTrue(command.containsAll(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")));
         assertTrue(command.contains("-XX:MaxHeapSize=445644k"), "85 % of 512 MB (AWS's java17: 445645k)");
         assertFalse(command.contains("-XX:-UseContainerSupport"), "only in a cgroup");
+        assertTrue(command.contains("-D" + FunctionLauncher.RIC_JNI_PROPERTY + "=/ric/jni/libaws-lambda-jni.linux-x86_64.so")
+                || command.contains("-D" + FunctionLauncher.RIC_JNI_PROPERTY + "=/ric/jni/libaws-lambda-jni.linux-aarch_64.so"),
+                "the JNI library from beside the runtime client's jars, not rewritten in /tmp at each start");
         int cp = command.indexOf("-classpath");
         assertEquals("/ric/aws-lambda-java-runtime-interface-client-2.10.1.jar:/ric/core.jar", command.get(cp + 1));
         assertTrue(command.indexOf("-XX:AOTCache=x.aot") < cp, "extra options come before the main class");

@@ -14,7 +14,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -108,6 +111,35 @@ class FunctionZipOnLambdaTest {
             assertEquals(200, answer(api, event("connect.json", id)).get("statusCode").asInt());
             assertEquals(id, item(id).get("connectionId").s());
             assertTrue(function.isAlive());
+        }
+    }
+
+    /** Several execution environments of one function start side by side, as Lambda scales out. */
+    @Test
+    void functionsStartedAtTheSameInstantAllAnswerAndLeaveTmpAlone() throws Exception {
+        Assumptions.assumeTrue(zip.kind() == FunctionZip.Kind.JVM, "the runtime client's JNI library is the JVM zip's");
+        Path shared = Path.of("/tmp/.libaws-lambda-jni.so");
+        FileTime before = Files.exists(shared) ? Files.getLastModifiedTime(shared) : null;
+        List<RuntimeApiServer> apis = new ArrayList<>();
+        List<FunctionProcess> functions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                apis.add(RuntimeApiServer.startOnFreePort("OnConnectFunction"));
+            }
+            for (RuntimeApiServer api : apis) {
+                functions.add(launch(api, Map.of("TABLE_NAME", TABLE)));
+            }
+            for (int i = 0; i < apis.size(); i++) {
+                String id = newId();
+                assertEquals(200, answer(apis.get(i), event("connect.json", id)).get("statusCode").asInt(),
+                        functions.get(i).outputTail(20));
+                assertEquals(id, item(id).get("connectionId").s());
+            }
+            assertEquals(before, Files.exists(shared) ? Files.getLastModifiedTime(shared) : null,
+                    "no function rewrote the runtime client's library in /tmp (another JVM may have it mapped)");
+        } finally {
+            functions.forEach(FunctionProcess::close);
+            apis.forEach(RuntimeApiServer::close);
         }
     }
 
