@@ -190,6 +190,12 @@ class FunctionZipOnLambdaTest {
     }
 
     @Test
+    void failsAtStartUpNamingAnUnknownRoute() throws Exception {
+        assertStartUpFails(Map.of("TABLE_NAME", TABLE, "QUARKUS_LAMBDA_HANDLER", "connet"),
+                "QUARKUS_LAMBDA_HANDLER: no route named \"connet\"");
+    }
+
+    @Test
     void anUnreachableRuntimeApiEndsTheFunctionWithAFailureStatus() throws Exception {
         // A runtime whose loop has ended must exit, and not with 0: the JVM zip's runtime client exits by
         // itself; the native bootstrap's poll loop only stops the application (RuntimeLoopExit exits).
