@@ -9,9 +9,12 @@ import jakarta.inject.Singleton;
  * come; the item's TTL covers that) and ignores the answer, so deleting an absent item is success.
  * Selected with QUARKUS_LAMBDA_HANDLER=disconnect, from the same function.zip as $connect.
  */
-@Named("disconnect")
+@Named(DisconnectHandler.NAME)
 @Singleton
 public class DisconnectHandler extends RouteHandler {
+
+    /** Its QUARKUS_LAMBDA_HANDLER name. */
+    static final String NAME = "disconnect";
 
     private final ConnectionTable table;
 
