@@ -16,6 +16,12 @@ if [ -z "$ENGINE" ]; then
   echo "docker/build.sh needs docker or podman" >&2
   exit 1
 fi
+# An engine whose daemon (or, for Podman on macOS and Windows, machine) is not running fails only at the build,
+# with an error of its own: say so first, in one line, with what to do.
+if ! "$ENGINE" info >/dev/null 2>&1; then
+  echo "docker/build.sh: $ENGINE is installed but does not answer ($(basename "$ENGINE") info failed): start it (the Docker daemon or Docker Desktop; podman machine start), or build on the host with Maven (docs/deploy.md)" >&2
+  exit 1
+fi
 ARCHITECTURE=${ARCHITECTURE:-x86_64}
 case "$ARCHITECTURE" in
   x86_64) platform=linux/amd64 ;;

@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -76,14 +74,30 @@ public final class LocalDynamoDb implements AutoCloseable {
     public static LocalDynamoDb start(int port) {
         String given = System.getenv("DYNAMODB_ENDPOINT");
         if (given != null && !given.isBlank()) {
-            URI endpoint = URI.create(given);
-            if (probe(endpoint) != Answer.DYNAMODB) {
-                throw new SetupFailure("no DynamoDB answers at " + given + " (DYNAMODB_ENDPOINT): start it there,"
-                        + " or unset DYNAMODB_ENDPOINT to have a moto_server started for you");
-            }
-            return at(endpoint);
+            requireAnswer(given);
+            return at(URI.create(given));
         }
         return startMoto(port);
+    }
+
+    /**
+     * Fails as {@link #start()} would, without starting anything: no DynamoDB at DYNAMODB_ENDPOINT, or (without it)
+     * no moto_server to start. For callers that must report the failure before a framework wraps it.
+     */
+    public static void requireAvailable() {
+        String given = System.getenv("DYNAMODB_ENDPOINT");
+        if (given != null && !given.isBlank()) {
+            requireAnswer(given);
+        } else {
+            findMotoServer();
+        }
+    }
+
+    private static void requireAnswer(String given) {
+        if (probe(URI.create(given)) != Answer.DYNAMODB) {
+            throw new SetupFailure("no DynamoDB answers at " + given + " (DYNAMODB_ENDPOINT): start it there,"
+                    + " or unset DYNAMODB_ENDPOINT to have a moto_server started for you");
+        }
     }
 
     /** The DynamoDB-compatible server someone else runs at {@code endpoint}; close() leaves it running. */
@@ -231,27 +245,7 @@ public final class LocalDynamoDb implements AutoCloseable {
     }
 
     private static Path findMotoServer() {
-        List<Path> candidates = new ArrayList<>();
-        String explicit = System.getenv("MOTO_SERVER");
-        if (explicit != null && !explicit.isBlank()) {
-            candidates.add(Path.of(explicit));
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!dir.isBlank() && !dir.contains(".pyenv/shims")) {
-                candidates.add(Path.of(dir, "moto_server"));
-            }
-        }
-        // pip and pyenv install under the shell's $HOME, which may differ from the JVM's user.home.
-        Path home = Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
-        candidates.add(home.resolve(".local/bin/moto_server"));
-        try (Stream<Path> versions = Files.list(home.resolve(".pyenv/versions"))) {
-            versions.sorted().forEach(v -> candidates.add(v.resolve("bin/moto_server")));
-        } catch (IOException noPyenv) {
-            // not a pyenv machine
-        }
-        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new SetupFailure(
-                "no moto_server on PATH, in ~/.local/bin or in ~/.pyenv: install it (pip install 'moto[server]'),"
-                        + " set MOTO_SERVER to its path, or set DYNAMODB_ENDPOINT to a running DynamoDB-compatible server"));
+        return MotoServer.find(System.getenv()).orElseThrow(() -> new SetupFailure(MotoServer.MISSING));
     }
 
     private static Process launchMoto(Path motoServer, int port) {

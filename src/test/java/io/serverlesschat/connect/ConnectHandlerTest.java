@@ -121,6 +121,7 @@ class ConnectHandlerTest {
             assertEquals("ok", fields.get("outcome"));
             assertEquals("200", fields.get("status"));
             assertTrue(Long.parseLong(fields.get("latencyMs")) >= 0);
+            assertTrue(Set.of("true", "false").contains(fields.get("coldStart")), "coldStart: " + fields);
             assertTrue(fields.containsKey("AWSRequestId"));
             assertFalse(lines.get(0).message().contains("Sec-WebSocket-Key"), "no event dumps in the log");
         }
@@ -208,6 +209,7 @@ class ConnectHandlerTest {
             assertEquals(1, log.lines().size());
             assertEquals("WARN", log.lines().get(0).level());
             assertTrue(log.lines().get(0).message().contains(reason), () -> "log says why: " + log.lines());
+            assertTrue(log.lines().get(0).fields().get("reason").contains(reason), () -> "a reason to count by: " + log.lines());
         }
         assertEquals(itemsBefore, itemCount(), "a rejected event writes nothing");
         String id = Events.newConnectionId();

@@ -57,6 +57,8 @@ final class Invocations {
             assertNotNull(line.fields().get("AWSRequestId"), "the log names the AWS request id");
             assertTrue(Pattern.compile(causeInLog).matcher(line.message()).find(), () -> "the log says why: " + line.message());
             assertTrue(Long.parseLong(line.fields().get("latencyMs")) <= millis, "the logged latency is the handler's own");
+            // Counted by reason in CloudWatch Logs Insights: an error code or an exception's name, not a message.
+            assertTrue(line.fields().get("reason").matches("[A-Za-z]+"), () -> "reason " + line.fields().get("reason"));
         }
     }
 }

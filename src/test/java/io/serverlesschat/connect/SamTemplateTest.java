@@ -93,6 +93,37 @@ class SamTemplateTest {
         assertEquals("NONE", parameter(parameters, "ConnectAuthorization").get("Default"));
         assertEquals(List.of("NONE", "AWS_IAM"), parameter(parameters, "ConnectAuthorization").get("AllowedValues"));
         assertEquals("", parameter(parameters, "ConnectConcurrency").get("Default"));
+        assertEquals("native", parameter(parameters, "Package").get("Default"));
+        assertEquals(List.of("native", "jvm"), parameter(parameters, "Package").get("AllowedValues"));
+        assertEquals("INFO", parameter(parameters, "LogLevel").get("Default"));
+        assertEquals(List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"), parameter(parameters, "LogLevel").get("AllowedValues"),
+                "Lambda's application log levels");
+        assertEquals("", parameter(parameters, "AlarmTopicArn").get("Default"), "no alarms unless asked for");
+    }
+
+    /** Lambda takes 128 to 10,240 MB in 1-MB steps; the default is the original lab's 256, for both functions. */
+    @Test
+    void memorySizeIsAParameterOverLambdasRange() {
+        Map<String, Object> memory = parameter(map(template.get("Parameters")), "MemorySize");
+        assertEquals("Number", memory.get("Type"));
+        assertEquals(256, memory.get("Default"));
+        assertEquals(128, memory.get("MinValue"));
+        assertEquals(10240, memory.get("MaxValue"));
+        for (Route route : routes()) {
+            assertEquals(Map.of("Ref", "MemorySize"), function(resolved(Map.of()), route.function()).get("MemorySize"));
+        }
+    }
+
+    @Test
+    void alarmTopicPatternTakesAnSnsTopicArnOrNothing() {
+        String pattern = (String) parameter(map(template.get("Parameters")), "AlarmTopicArn").get("AllowedPattern");
+        for (String ok : List.of("", "arn:aws:sns:eu-west-1:123456789012:ops-alarms", "arn:aws-us-gov:sns:us-gov-west-1:123456789012:a")) {
+            assertTrue(Pattern.matches(pattern, ok), ok);
+        }
+        for (String bad : List.of("ops-alarms", "arn:aws:sqs:eu-west-1:123456789012:q", "arn:aws:sns:eu-west-1:1234:t",
+                "arn:aws:sns:eu-west-1:123456789012:")) {
+            assertFalse(Pattern.matches(pattern, bad), bad);
+        }
     }
 
     @Test
@@ -137,27 +168,76 @@ class SamTemplateTest {
 
     @ParameterizedTest
     @MethodSource("routes")
-    void functionRunsTheNativeZipOnTheChosenCustomRuntime(Route route) {
-        Map<String, Object> function = properties(route.function());
+    void nativePackageRunsTheNativeZipOnTheChosenCustomRuntime(Route route) {
+        Map<String, Object> function = function(resolved(Map.of("Package", "native")), route.function());
         assertEquals("target/function.zip", function.get("CodeUri"));
-        assertTrue(function.get("Handler") instanceof String, "the custom runtime ignores Handler, but Lambda requires one");
         assertEquals(Map.of("Ref", "Runtime"), function.get("Runtime"));
+        assertTrue(function.get("Handler") instanceof String, "the custom runtime ignores Handler, but Lambda requires one");
+        assertEquals(Map.of("ApplyOn", "None"), function.get("SnapStart"), "SnapStart is for managed runtimes");
         assertEquals(List.of(Map.of("Ref", "Architecture")), function.get("Architectures"));
-        assertEquals(256, function.get("MemorySize"));
-        assertEquals(Map.of("LogGroup", Map.of("Ref", route.logGroup())), function.get("LoggingConfig"));
+        assertEquals("live", function.get("AutoPublishAlias"));
+    }
+
+    /**
+     * The JVM build on Lambda's managed Java runtime, as AWS's runtime loads it: Quarkus' stream handler
+     * (on the class path here, from quarkus-amazon-lambda) hands each event to QUARKUS_LAMBDA_HANDLER's
+     * handler, as the native build does (tools/local's FunctionZipOnLambdaTest runs the JVM zip that way
+     * for both routes). SnapStart applies to published versions, which API Gateway invokes through the alias.
+     */
+    @ParameterizedTest
+    @MethodSource("routes")
+    void jvmPackageRunsTheJvmZipOnJava21WithSnapStart(Route route) throws Exception {
+        Map<String, Object> function = function(resolved(Map.of("Package", "jvm")), route.function());
+        assertEquals("target/function.zip", function.get("CodeUri"));
+        assertEquals("java21", function.get("Runtime"), "a Java runtime SnapStart supports");
+        String[] handler = String.valueOf(function.get("Handler")).split("::");
+        Class<?> type = Class.forName(handler[0]);
+        assertTrue(com.amazonaws.services.lambda.runtime.RequestStreamHandler.class.isAssignableFrom(type), handler[0]);
+        type.getMethod(handler[1], java.io.InputStream.class, java.io.OutputStream.class,
+                com.amazonaws.services.lambda.runtime.Context.class);
+        assertEquals(Map.of("ApplyOn", "PublishedVersions"), function.get("SnapStart"));
+        assertEquals("live", function.get("AutoPublishAlias"));
+        assertEquals(route.handler().getAnnotation(Named.class).value(), environment(resolved(Map.of("Package", "jvm")),
+                route.function()).get("QUARKUS_LAMBDA_HANDLER"));
+    }
+
+    /**
+     * JSON logs: Lambda's REPORT records are JSON next to the function's lines, which the query definitions
+     * read; Lambda filters the function's lines by LogLevel, and keeps its own REPORT records (INFO).
+     */
+    @ParameterizedTest
+    @MethodSource("routes")
+    void functionLogsJsonToItsOwnLogGroupWithARetention(Route route) {
+        assertEquals(Map.of("LogGroup", Map.of("Ref", route.logGroup()), "LogFormat", "JSON",
+                "ApplicationLogLevel", Map.of("Ref", "LogLevel"), "SystemLogLevel", "INFO"),
+                function(resolved(Map.of()), route.function()).get("LoggingConfig"));
         assertTrue(properties(route.logGroup()).get("RetentionInDays") instanceof Integer, "log retention");
     }
 
     @ParameterizedTest
     @MethodSource("routes")
     void functionSelectsTheRoutesHandlerAndFindsItsTableThroughTableName(Route route) throws IOException {
-        Map<String, Object> variables = map(map(properties(route.function()).get("Environment")).get("Variables"));
+        Map<String, Object> variables = environment(resolved(Map.of()), route.function());
         Map<String, Object> expected = new java.util.HashMap<>(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"),
                 "QUARKUS_LAMBDA_HANDLER", route.handler().getAnnotation(Named.class).value(),
-                "DISABLE_SIGNAL_HANDLERS", "true"));
+                "DISABLE_SIGNAL_HANDLERS", "true",
+                "METRICS_ENABLED", Map.of("Ref", "Metrics"), "METRICS_NAMESPACE", Map.of("Ref", "MetricsNamespace")));
         expected.putAll(route.ownEnvironment());
         assertEquals(expected, variables);
         assertEquals("${TABLE_NAME}", applicationProperties().getProperty("connections.table-name"));
+    }
+
+    /** The metrics parameters reach the function's settings, with the same defaults. */
+    @Test
+    void theMetricsVariablesReachTheFunctionsSettings() throws IOException {
+        Properties properties = applicationProperties();
+        assertEquals("false", properties.getProperty("metrics.enabled"), "no metrics outside production");
+        assertEquals("${METRICS_ENABLED:true}", properties.getProperty("%prod.metrics.enabled"));
+        Map<String, Object> parameters = map(template.get("Parameters"));
+        assertEquals("true", parameter(parameters, "Metrics").get("Default"));
+        assertEquals("${METRICS_NAMESPACE:" + parameter(parameters, "MetricsNamespace").get("Default") + "}",
+                properties.getProperty("metrics.namespace"));
+        assertTrue(Pattern.matches((String) parameter(parameters, "MetricsNamespace").get("AllowedPattern"), "ServerlessChat"));
     }
 
     @Test
@@ -193,7 +273,7 @@ class SamTemplateTest {
     @ParameterizedTest
     @MethodSource("routes")
     void functionTimeoutLeavesRoomForTheDynamoDbCallButNotForApiGatewaysTimeout(Route route) throws IOException {
-        int timeoutSeconds = (Integer) properties(route.function()).get("Timeout");
+        int timeoutSeconds = (Integer) function(resolved(Map.of()), route.function()).get("Timeout");
         Matcher call = Pattern.compile("\\$\\{DYNAMODB_CALL_TIMEOUT:(\\d+)ms}")
                 .matcher(applicationProperties().getProperty("quarkus.dynamodb.api-call-timeout"));
         assertTrue(call.matches(), "quarkus.dynamodb.api-call-timeout is no longer ${DYNAMODB_CALL_TIMEOUT:<n>ms}");
@@ -230,8 +310,9 @@ class SamTemplateTest {
         Map<String, Object> integration = properties(r.integration());
         assertEquals(Map.of("Ref", "ApiGateway"), integration.get("ApiId"));
         assertEquals("AWS_PROXY", integration.get("IntegrationType"));
+        // The alias (AutoPublishAlias): SnapStart serves published versions only, never $LATEST.
         assertEquals(Map.of("Fn::Sub",
-                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + r.function() + ".Arn}/invocations"),
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${" + r.function() + ".Alias}/invocations"),
                 integration.get("IntegrationUri"));
     }
 
@@ -240,7 +321,7 @@ class SamTemplateTest {
     void apiGatewayMayInvokeTheFunctionOnlyForThisApisRoute(Route route) {
         Map<String, Object> permission = properties(route.permission());
         assertEquals("lambda:InvokeFunction", permission.get("Action"));
-        assertEquals(Map.of("Ref", route.function()), permission.get("FunctionName"));
+        assertEquals(Map.of("Ref", route.function() + ".Alias"), permission.get("FunctionName"), "the alias API Gateway invokes");
         assertEquals("apigateway.amazonaws.com", permission.get("Principal"));
         assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Stage}/" + route.key()),
                 permission.get("SourceArn"));
@@ -351,7 +432,12 @@ class SamTemplateTest {
         for (String logs : List.of("false", "true")) {
             for (String concurrency : List.of("", "10")) {
                 for (String authorization : List.of("NONE", "AWS_IAM")) {
-                    all.add(Map.of("AccessLogs", logs, "ConnectConcurrency", concurrency, "ConnectAuthorization", authorization));
+                    for (String pack : List.of("native", "jvm")) {
+                        for (String topic : List.of("", TOPIC)) {
+                            all.add(Map.of("AccessLogs", logs, "ConnectConcurrency", concurrency, "ConnectAuthorization", authorization,
+                                    "Package", pack, "AlarmTopicArn", topic));
+                        }
+                    }
                 }
             }
         }
@@ -374,12 +460,230 @@ class SamTemplateTest {
                 value(outputs, "ConnectResourceArn"));
     }
 
+    // ---- In production: the saved queries read fields the function and Lambda really write
+
+    /** A platform.report record as Lambda writes it in JSON format, for a cold start. */
+    static final String PLATFORM_REPORT = """
+            {"time":"2026-12-03T07:00:00.123Z","type":"platform.report","record":{"requestId":"6f7f0961-0000-4000-8000-000000000001",\
+            "metrics":{"durationMs":41.12,"billedDurationMs":209,"memorySizeMB":256,"maxMemoryUsedMB":47,"initDurationMs":167.4},\
+            "status":"success"}}""";
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Our line for a cold $connect refused with 403, as the function writes it in production. */
+    private static com.fasterxml.jackson.databind.JsonNode invocationLine() throws IOException {
+        return JSON.readTree(InvocationLog.json(new InvocationLog.Invocation("$connect", "L0SM9cOFvHcCIhw=", "$connect", 403,
+                "forbidden", "origin refused", "origin refused", null, 9, true, "req", "fn", 256), "ServerlessChat", 0));
+    }
+
+    @Test
+    void theColdStartQueryReadsLambdasReportRecordsByMemorySettingAndDay() throws IOException {
+        Map<String, Object> query = properties("ColdStartsQuery");
+        assertEquals(Map.of("Fn::Sub", "${ProjectName}-${Environment}/cold-starts"), query.get("Name"));
+        assertEquals(List.of(Map.of("Ref", "OnConnectLogGroup"), Map.of("Ref", "OnDisconnectLogGroup")), query.get("LogGroupNames"));
+        String text = (String) query.get("QueryString");
+        var report = JSON.readTree(PLATFORM_REPORT);
+        for (String field : List.of("type", "record.metrics.initDurationMs", "record.metrics.durationMs", "record.metrics.memorySizeMB")) {
+            assertTrue(text.contains(field), field);
+            assertTrue(has(report, field), field + " is in Lambda's platform.report");
+        }
+        assertTrue(text.contains("filter type = \"platform.report\""));
+        assertTrue(text.contains("record.metrics.restoreDurationMs"), "a SnapStart restore is the JVM package's cold start");
+        for (String p : List.of("50", "90", "99")) {
+            assertTrue(text.contains("pct(initMs, " + p + ")") && text.contains("pct(firstInvocationMs, " + p + ")"), "p" + p);
+        }
+        assertTrue(text.contains("by @log, memoryMb, bin(1d)"), "by memory setting and by day");
+    }
+
+    @Test
+    void theRefusedConnectsQueryCountsByTheFieldsOfOurLineAndLambdasFailedReports() throws IOException {
+        Map<String, Object> query = properties("RefusedConnectsQuery");
+        assertEquals(List.of(Map.of("Ref", "OnConnectLogGroup")), query.get("LogGroupNames"));
+        String text = (String) query.get("QueryString");
+        var line = invocationLine();
+        for (String field : List.of("route", "status", "outcome", "reason")) {
+            assertTrue(text.contains(field), field);
+            assertTrue(has(line, field), field + " is in the function's line");
+        }
+        assertTrue(text.contains("route = \"" + line.get("route").asText() + "\""));
+        assertTrue(text.contains("record.status") && has(JSON.readTree(PLATFORM_REPORT), "record.status"));
+        assertTrue(text.contains("stats count(*) as connects by what, why"));
+    }
+
+    @Test
+    void theSlowestInvocationsQueryShowsFieldsOfOurLine() throws IOException {
+        Map<String, Object> query = properties("SlowestInvocationsQuery");
+        String text = (String) query.get("QueryString");
+        Matcher fields = Pattern.compile("\\| fields (.*)").matcher(text);
+        assertTrue(fields.find(), text);
+        var line = invocationLine();
+        for (String field : fields.group(1).split(", *")) {
+            assertTrue(field.equals("@timestamp") || has(line, field), field + " is in the function's line: " + line);
+        }
+        assertTrue(text.contains("connectionId") && text.contains("sort latencyMs desc"));
+    }
+
+    private static boolean has(com.fasterxml.jackson.databind.JsonNode node, String dotted) {
+        for (String part : dotted.split("\\.")) {
+            node = node == null ? null : node.get(part);
+        }
+        return node != null && !node.isNull();
+    }
+
+    @Test
+    void noAlarmsWithoutATopic() {
+        map(resolved(Map.of()).get("Resources")).forEach((id, resource) ->
+                assertFalse("AWS::CloudWatch::Alarm".equals(map(resource).get("Type")), id + " exists without AlarmTopicArn"));
+    }
+
+    /** Every alarm of the stack, with a topic: the metrics it watches are this stack's, and it tells the topic both ways. */
+    @Test
+    void withATopicEachAlarmWatchesThisStacksResourcesAndNotifiesTheTopic() {
+        Map<String, Object> stack = resolved(Map.of("AlarmTopicArn", TOPIC));
+        Map<String, Map<String, Object>> alarms = new java.util.TreeMap<>();
+        map(stack.get("Resources")).forEach((id, resource) -> {
+            if ("AWS::CloudWatch::Alarm".equals(map(resource).get("Type"))) {
+                alarms.put(id, map(map(resource).get("Properties")));
+            }
+        });
+        assertEquals(Set.of("ConnectErrorsAlarm", "OnConnectErrorsAlarm", "OnDisconnectErrorsAlarm", "OnConnectThrottlesAlarm",
+                "TableErrorsAlarm"), alarms.keySet());
+        Map<String, Set<String>> known = Map.of(
+                "AWS/ApiGateway", Set.of("ConnectCount", "IntegrationError", "ExecutionError"),
+                "AWS/Lambda", Set.of("Errors", "Throttles"),
+                "AWS/DynamoDB", Set.of("WriteThrottleEvents", "SystemErrors"));
+        Map<String, Object> dimensionValues = Map.of("ApiId", Map.of("Ref", "ApiGateway"), "Stage", Map.of("Ref", "Stage"),
+                "TableName", Map.of("Ref", "ConnectionsTable"));
+        alarms.forEach((id, alarm) -> {
+            assertEquals(List.of(TOPIC), alarm.get("AlarmActions"), id);
+            assertEquals(List.of(TOPIC), alarm.get("OKActions"), id + " says when it clears");
+            assertEquals("notBreaching", alarm.get("TreatMissingData"), id + ": no traffic is no alarm");
+            assertTrue(alarm.get("AlarmDescription") instanceof String, id);
+            List<Map<String, Object>> watched = new ArrayList<>();
+            if (alarm.containsKey("Metrics")) {
+                List<String> ids = new ArrayList<>();
+                String expression = null;
+                for (Object m : list(alarm.get("Metrics"))) {
+                    Map<String, Object> query = map(m);
+                    if (query.containsKey("Expression")) {
+                        expression = (String) query.get("Expression");
+                        assertEquals(true, query.get("ReturnData"), id);
+                    } else {
+                        ids.add((String) query.get("Id"));
+                        assertEquals(false, query.get("ReturnData"), id);
+                        assertEquals(300, map(query.get("MetricStat")).get("Period"), id);
+                        watched.add(map(map(query.get("MetricStat")).get("Metric")));
+                    }
+                }
+                for (String metricId : ids) {
+                    assertTrue(expression != null && expression.contains(metricId), id + ": " + metricId + " is used");
+                }
+            } else {
+                assertEquals(300, alarm.get("Period"), id);
+                watched.add(alarm);
+            }
+            for (Map<String, Object> metric : watched) {
+                String namespace = (String) metric.get("Namespace");
+                assertTrue(known.getOrDefault(namespace, Set.of()).contains(metric.get("MetricName")), id + ": " + metric);
+                for (Object d : list(metric.get("Dimensions"))) {
+                    Map<String, Object> dimension = map(d);
+                    Object value = dimension.get("Value");
+                    if (dimension.get("Name").equals("FunctionName")) {
+                        assertTrue(value.equals(Map.of("Ref", "OnConnectFunction")) || value.equals(Map.of("Ref", "OnDisconnectFunction")), id);
+                    } else if (dimension.get("Name").equals("Operation")) {
+                        assertTrue(Set.of("PutItem", "DeleteItem").contains(value), id + ": the functions' writes");
+                    } else {
+                        assertEquals(dimensionValues.get(dimension.get("Name")), value, id + ": " + dimension);
+                    }
+                }
+            }
+        });
+        assertEquals("IF(connects >= 10, 100 * (integration + execution) / connects, 0)",
+                map(list(alarms.get("ConnectErrorsAlarm").get("Metrics")).get(3)).get("Expression"));
+        assertEquals(50, alarms.get("ConnectErrorsAlarm").get("Threshold"));
+        assertEquals(2, alarms.get("ConnectErrorsAlarm").get("EvaluationPeriods"));
+        assertEquals(1, alarms.get("OnConnectErrorsAlarm").get("Threshold"));
+        assertEquals(5, alarms.get("OnConnectThrottlesAlarm").get("Threshold"));
+        assertEquals(10, alarms.get("TableErrorsAlarm").get("Threshold"));
+    }
+
+    /**
+     * cfn-lint takes no parameter values, and checks both sides of every condition together. So for each
+     * Package, with and without AlarmTopicArn, this writes the template with those choices made: the
+     * JvmPackage and AlarmsOn conditions gone, their Fn::If resolved, the alarms kept or dropped, the two
+     * parameters defaulting to the choice, and everything else as written. .ci/run lints every file written
+     * here as it lints the template.
+     */
+    @Test
+    void writesTheTemplateOfEachPackageAndAlarmChoiceForCfnLint() throws IOException {
+        Path dir = Path.of("target/cfn-lint");
+        Files.createDirectories(dir);
+        try (var old = Files.list(dir)) {
+            for (Path file : old.toList()) {
+                Files.delete(file);
+            }
+        }
+        org.yaml.snakeyaml.DumperOptions options = new org.yaml.snakeyaml.DumperOptions();
+        options.setDefaultFlowStyle(org.yaml.snakeyaml.DumperOptions.FlowStyle.BLOCK);
+        options.setWidth(200);
+        for (String pack : List.of("native", "jvm")) {
+            for (String topic : List.of("", TOPIC)) {
+                Map<String, Boolean> choice = Map.of("JvmPackage", pack.equals("jvm"), "AlarmsOn", !topic.isEmpty());
+                Map<String, Object> variant = map(choose(template, choice));
+                map(variant.get("Conditions")).keySet().removeAll(choice.keySet());
+                Map<String, Object> parameters = map(variant.get("Parameters"));
+                parameters.put("Package", merged(map(parameters.get("Package")), Map.of("Default", pack)));
+                parameters.put("AlarmTopicArn", merged(map(parameters.get("AlarmTopicArn")), Map.of("Default", topic)));
+                Path file = dir.resolve("package-" + pack + (topic.isEmpty() ? "-no-alarms" : "-alarms") + ".yaml");
+                Files.writeString(file, new org.yaml.snakeyaml.Yaml(options).dump(variant));
+
+                Map<String, Object> written = CloudFormationYaml.load(file);
+                assertFalse(Files.readString(file).contains("JvmPackage") || Files.readString(file).contains("AlarmsOn"), file.toString());
+                assertEquals(!topic.isEmpty(), map(written.get("Resources")).containsKey("TableErrorsAlarm"), file.toString());
+                assertEquals(pack.equals("jvm") ? "java21" : Map.of("Ref", "Runtime"),
+                        map(map(written.get("Globals")).get("Function")).get("Runtime"), file.toString());
+            }
+        }
+        try (var written = Files.list(dir)) {
+            assertEquals(4, written.count());
+        }
+    }
+
+    /** {@code node} with the conditions of {@code fixed} decided: their Fn::If resolved, their resources kept or dropped. */
+    private static Object choose(Object node, Map<String, Boolean> fixed) {
+        if (node instanceof Map<?, ?> m && m.size() == 1 && m.get("Fn::If") instanceof List<?> branches
+                && fixed.containsKey(String.valueOf(branches.get(0)))) {
+            return choose(branches.get(fixed.get(String.valueOf(branches.get(0))) ? 1 : 2), fixed);
+        }
+        if (node instanceof Map<?, ?> m) {
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> {
+                Object condition = v instanceof Map<?, ?> entry ? entry.get("Condition") : null;
+                if (condition instanceof String name && fixed.containsKey(name)) {
+                    if (fixed.get(name)) {
+                        Map<String, Object> kept = map(choose(v, fixed));
+                        kept.remove("Condition");
+                        out.put(String.valueOf(k), kept);
+                    }
+                } else {
+                    out.put(String.valueOf(k), choose(v, fixed));
+                }
+            });
+            return out;
+        }
+        if (node instanceof List<?> l) {
+            return l.stream().map(v -> choose(v, fixed)).toList();
+        }
+        return node;
+    }
+
     // ---- helpers
 
     /**
      * The template as CloudFormation would see it with these parameter values (others at their
      * defaults): conditions evaluated, resources and outputs of false conditions dropped, Fn::If
-     * resolved, AWS::NoValue removed and Refs to parameters replaced. Everything else stays as written.
+     * resolved (in Globals too), AWS::NoValue removed and Refs to parameters replaced, except the
+     * Refs of {@link #KEPT_REFS}. Everything else stays as written.
      */
     private static Map<String, Object> resolved(Map<String, String> given) {
         Map<String, String> parameters = new java.util.HashMap<>();
@@ -388,6 +692,7 @@ class SamTemplateTest {
         Map<String, Boolean> conditions = new java.util.HashMap<>();
         map(template.get("Conditions")).forEach((name, c) -> conditions.put(name, (Boolean) evaluate(c, parameters, Map.of())));
         Map<String, Object> out = new java.util.LinkedHashMap<>(template);
+        out.put("Globals", evaluate(template.get("Globals"), parameters, conditions));
         for (String section : List.of("Resources", "Outputs")) {
             Map<String, Object> kept = new java.util.LinkedHashMap<>();
             map(template.get(section)).forEach((id, entry) -> {
@@ -402,6 +707,10 @@ class SamTemplateTest {
     }
 
     private static final Object NO_VALUE = new Object();
+    /** Parameters whose Refs the tests compare as written (what the function gets), not as a value. */
+    private static final Set<String> KEPT_REFS = Set.of("Runtime", "Architecture", "MemorySize", "LogLevel", "Metrics",
+            "MetricsNamespace", "AllowedOrigins", "RequireOrigin");
+    private static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:chat-alarms";
 
     private static Object evaluate(Object node, Map<String, String> parameters, Map<String, Boolean> conditions) {
         if (node instanceof Map<?, ?> m && m.size() == 1) {
@@ -409,7 +718,8 @@ class SamTemplateTest {
             Object arg = m.get(key);
             switch (String.valueOf(key)) {
                 case "Ref":
-                    return "AWS::NoValue".equals(arg) ? NO_VALUE : parameters.containsKey(arg) ? parameters.get(arg) : node;
+                    return "AWS::NoValue".equals(arg) ? NO_VALUE
+                            : parameters.containsKey(arg) && !KEPT_REFS.contains(arg) ? parameters.get(arg) : node;
                 case "Fn::Equals":
                     return String.valueOf(evaluate(list(arg).get(0), parameters, conditions))
                             .equals(String.valueOf(evaluate(list(arg).get(1), parameters, conditions)));
@@ -446,6 +756,23 @@ class SamTemplateTest {
         return node;
     }
 
+    /** A function's properties as SAM deploys it: Globals.Function's, with the function's own merged over them. */
+    private static Map<String, Object> function(Map<String, Object> resolvedTemplate, String logicalId) {
+        Map<String, Object> globals = map(map(resolvedTemplate.getOrDefault("Globals", Map.of())).getOrDefault("Function", Map.of()));
+        return merged(globals, resolvedProperties(resolvedTemplate, logicalId));
+    }
+
+    private static Map<String, Object> environment(Map<String, Object> resolvedTemplate, String logicalId) {
+        return map(map(function(resolvedTemplate, logicalId).get("Environment")).get("Variables"));
+    }
+
+    private static Map<String, Object> merged(Map<String, Object> under, Map<String, Object> over) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>(under);
+        over.forEach((key, value) -> out.merge(key, value, (a, b) -> a instanceof Map<?, ?> && b instanceof Map<?, ?>
+                ? merged(map(a), map(b)) : b));
+        return out;
+    }
+
     private static Map<String, Object> resolvedProperties(Map<String, Object> resolvedTemplate, String logicalId) {
         Map<String, Object> resource = map(map(resolvedTemplate.get("Resources")).get(logicalId));
         assertTrue(resource != null, "no resource " + logicalId);
@@ -457,7 +784,7 @@ class SamTemplateTest {
         if (node instanceof Map<?, ?> m) {
             m.forEach((k, v) -> {
                 if ("Ref".equals(k) && v instanceof String ref) {
-                    ids.add(ref);
+                    ids.add(ref.split("\\.")[0]); // SAM's Function.Alias is the alias of Function's AutoPublishAlias
                 } else if ("Fn::GetAtt".equals(k) && v instanceof List<?> parts) {
                     ids.add(String.valueOf(parts.get(0)));
                 } else if ("Fn::Sub".equals(k) && v instanceof String text) {

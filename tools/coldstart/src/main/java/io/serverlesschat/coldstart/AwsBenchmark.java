@@ -98,16 +98,8 @@ final class AwsBenchmark {
             LambdaControl.InvokeResult result = lambda.invoke(function, events.event(connectionId));
             Optional<ReportLine> report = ReportLine.find(result.logTail());
             Integer status = LocalColdStart.statusCode(result.payload());
-            Map<String, Double> figures = new LinkedHashMap<>();
-            report.ifPresent(r -> {
-                variant.memoryMb = (int) r.memorySizeMb();
-                r.initDurationMs().ifPresent(v -> figures.put(Figure.AWS_INIT.key(), v));
-                r.restoreDurationMs().ifPresent(v -> figures.put(Figure.AWS_RESTORE.key(), v));
-                figures.put(Figure.AWS_DURATION.key(), r.durationMs());
-                figures.put(Figure.AWS_BILLED.key(), r.billedDurationMs());
-                figures.put(Figure.AWS_MEMORY.key(), r.maxMemoryUsedMb());
-                figures.put(Figure.AWS_COLD_START.key(), r.coldStartMs());
-            });
+            Map<String, Double> figures = report.map(ReportLine::figures).orElse(Map.of());
+            report.ifPresent(r -> variant.memoryMb = (int) r.memorySizeMb());
             String error = null;
             if (result.functionError() != null) {
                 error = "function error (" + result.functionError() + ")";

@@ -45,6 +45,7 @@ public final class ColdStart {
             customSynopsis = {
                 "bench/coldstart [local] [OPTIONS]                  cold starts on this machine, with Lambda's limits",
                 "       bench/coldstart aws --function NAME|ARN [OPTIONS]  cold starts of a deployed function",
+                "       bench/coldstart aws --reports FILE [--function NAME]  the cold starts of its real traffic",
             },
             description = {"", "The cold start of the $connect function: exec to its first answer, with its PutItem."},
             footer = {"",
@@ -111,6 +112,12 @@ public final class ColdStart {
                 description = "[aws] The deployed $connect function: its name or ARN (the stack's OnConnectFunctionArn"
                         + " output).")
         String function;
+
+        @Option(names = "--reports", paramLabel = "FILE",
+                description = "[aws] Instead of forcing cold starts, read those of real traffic from the function's REPORT"
+                        + " records: the output of `aws logs filter-log-events --output json` or log lines (docs/operations.md);"
+                        + " --function then only names them.")
+        Path reports;
 
         @Option(names = "--baseline-function", paramLabel = "NAME|ARN", description = "[aws] A deployed baseline to compare with.")
         String baselineFunction;
@@ -180,11 +187,17 @@ public final class ColdStart {
             if (timeoutSeconds < 1) {
                 throw usage("--timeout must be at least 1");
             }
-            if (mode.equals("aws") && function == null) {
-                throw usage("aws mode needs --function NAME|ARN");
+            if (mode.equals("aws") && function == null && reports == null) {
+                throw usage("aws mode needs --function NAME|ARN (or --reports FILE)");
             }
-            if (mode.equals("local") && (function != null || baselineFunction != null || profile != null)) {
-                throw usage("--function, --baseline-function and --profile belong to aws mode");
+            if (mode.equals("local") && (function != null || baselineFunction != null || profile != null || reports != null)) {
+                throw usage("--function, --baseline-function, --profile and --reports belong to aws mode");
+            }
+            if (reports != null && baselineFunction != null) {
+                throw usage("--reports reads one function's records: run it once per function to compare them");
+            }
+            if (reports != null && !java.nio.file.Files.isReadable(reports)) {
+                throw usage("--reports " + reports + ": no such file");
             }
             if (mode.equals("aws") && (!memory.isEmpty() || functionZip != null || !variants.isEmpty())) {
                 throw usage("--memory, --function-zip and --variant belong to local mode (aws mode measures the function as deployed)");
@@ -277,6 +290,10 @@ public final class ColdStart {
             return baselineFunction;
         }
 
+        Path reports() {
+            return reports;
+        }
+
         String region() {
             return region;
         }
@@ -317,7 +334,10 @@ public final class ColdStart {
         }
     }
 
-    /** MemorySize of {@value #TEMPLATE_FUNCTION} in sam.native.yaml (or of Globals.Function; Lambda's default 128). */
+    /**
+     * MemorySize of {@value #TEMPLATE_FUNCTION} in sam.native.yaml, or of Globals.Function (Lambda's default
+     * 128); a Ref to a parameter reads as that parameter's default.
+     */
     @SuppressWarnings("unchecked")
     static int templateMemoryMb(Path project) {
         Path file = project.resolve("sam.native.yaml");
@@ -335,7 +355,17 @@ public final class ColdStart {
                     .getOrDefault("Function", Map.of());
             size = globals.getOrDefault("MemorySize", 128);
         }
-        return Integer.parseInt(String.valueOf(size));
+        if (size instanceof Map<?, ?> ref && ref.get("Ref") instanceof String parameter) {
+            Map<String, Object> declared = (Map<String, Object>) ((Map<String, Object>) template.getOrDefault("Parameters", Map.of()))
+                    .getOrDefault(parameter, Map.of());
+            size = declared.get("Default");
+        }
+        try {
+            return Integer.parseInt(String.valueOf(size));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": the MemorySize of " + TEMPLATE_FUNCTION + " is neither a number nor a"
+                    + " parameter with a default (" + size + "): pass --memory", e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -381,7 +411,20 @@ public final class ColdStart {
     static int run(Options options, Path project, PrintStream out, PrintStream err, CgroupsDetector detector)
             throws Exception {
         Results results;
-        if (options.mode().equals("aws")) {
+        if (options.reports() != null) {
+            String name = options.function() == null ? "traffic" : AwsBenchmark.functionName(options.function());
+            results = TrafficReports.results(TrafficReports.read(options.reports()), name,
+                    String.valueOf(options.reports().getFileName()));
+            out.printf("%s: %s events, %s REPORT records, %s cold starts%s%n", options.reports().getFileName(),
+                    results.settings.get("events"), results.settings.get("reports"), results.settings.get("coldStarts"),
+                    (int) results.settings.get("unreadableReports") == 0 ? ""
+                            : "; " + results.settings.get("unreadableReports") + " REPORT records could not be read");
+            if (results.variants.isEmpty()) {
+                err.println("bench/coldstart: no cold start in " + options.reports() + " (no REPORT record with an Init Duration"
+                        + " or Restore Duration)");
+                return 1;
+            }
+        } else if (options.mode().equals("aws")) {
             Region region = Region.of(options.region());
             AwsCredentialsProvider credentials = options.profile() != null
                     ? ProfileCredentialsProvider.create(options.profile()) : DefaultCredentialsProvider.builder().build();

@@ -2,6 +2,8 @@ package io.serverlesschat.coldstart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
@@ -45,22 +47,37 @@ public record ReportLine(
         return durationMs + initDurationMs.orElse(0) + restoreDurationMs.orElse(0);
     }
 
+    /** The benchmark's figures of this record ({@link Figure#AWS}): the keys of results.json. */
+    public Map<String, Double> figures() {
+        Map<String, Double> figures = new LinkedHashMap<>();
+        initDurationMs.ifPresent(v -> figures.put(Figure.AWS_INIT.key(), v));
+        restoreDurationMs.ifPresent(v -> figures.put(Figure.AWS_RESTORE.key(), v));
+        figures.put(Figure.AWS_DURATION.key(), durationMs);
+        figures.put(Figure.AWS_BILLED.key(), billedDurationMs);
+        figures.put(Figure.AWS_MEMORY.key(), maxMemoryUsedMb);
+        figures.put(Figure.AWS_COLD_START.key(), coldStartMs());
+        return figures;
+    }
+
     /** The last REPORT record in a log tail, if there is one. */
     public static Optional<ReportLine> find(String logTail) {
         String[] lines = logTail.split("\\R");
         for (int i = lines.length - 1; i >= 0; i--) {
-            String line = lines[i].strip();
-            if (line.startsWith("REPORT ")) {
-                return Optional.of(parseText(line));
-            }
-            if (line.startsWith("{") && line.contains("\"platform.report\"")) {
-                Optional<ReportLine> json = parseJson(line);
-                if (json.isPresent()) {
-                    return json;
-                }
+            Optional<ReportLine> report = of(lines[i]);
+            if (report.isPresent()) {
+                return report;
             }
         }
         return Optional.empty();
+    }
+
+    /** One log record, if it is a REPORT (a text line, or JSON's platform.report); fails on a truncated one. */
+    public static Optional<ReportLine> of(String record) {
+        String line = record.strip();
+        if (line.startsWith("REPORT ")) {
+            return Optional.of(parseText(line));
+        }
+        return line.startsWith("{") && line.contains("\"platform.report\"") ? parseJson(line) : Optional.empty();
     }
 
     /** A text REPORT line; fails naming the field it lacks. */

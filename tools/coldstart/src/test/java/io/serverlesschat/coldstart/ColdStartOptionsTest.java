@@ -41,6 +41,25 @@ class ColdStartOptionsTest {
         assertEquals(256, ColdStart.templateMemoryMb(PROJECT));
     }
 
+    /** The template's forms of the setting: a literal, a parameter (its default), and Globals.Function's. */
+    @Test
+    void theMemorySettingIsReadThroughAParameterAndGlobals() throws Exception {
+        Files.writeString(dir.resolve("sam.native.yaml"), String.join("\n",
+                "Parameters:", "  MemorySize:", "    Type: Number", "    Default: 512",
+                "Globals:", "  Function:", "    MemorySize: !Ref MemorySize",
+                "Resources:", "  OnConnectFunction:", "    Type: AWS::Serverless::Function", "    Properties:", "      Timeout: 5", ""));
+        assertEquals(512, ColdStart.templateMemoryMb(dir));
+        Files.writeString(dir.resolve("sam.native.yaml"), String.join("\n",
+                "Resources:", "  OnConnectFunction:", "    Type: AWS::Serverless::Function", "    Properties:",
+                "      MemorySize: 1024", ""));
+        assertEquals(1024, ColdStart.templateMemoryMb(dir));
+        Files.writeString(dir.resolve("sam.native.yaml"), String.join("\n",
+                "Resources:", "  OnConnectFunction:", "    Type: AWS::Serverless::Function", "    Properties:",
+                "      MemorySize: !GetAtt Somewhere.Else", ""));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ColdStart.templateMemoryMb(dir));
+        assertTrue(e.getMessage().contains("pass --memory"), e.getMessage());
+    }
+
     @Test
     void theDoneWhenCommand() {
         ColdStart.Options o = parse("--variant jvm --variant jvm-cds --baseline --runs 10");

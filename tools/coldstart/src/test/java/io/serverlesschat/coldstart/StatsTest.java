@@ -15,7 +15,17 @@ class StatsTest {
         assertEquals(1.0, s.min());
         assertEquals(5.0, s.p50(), "rank ceil(0.5 * 10) = 5");
         assertEquals(9.0, s.p90(), "rank ceil(0.9 * 10) = 9");
+        assertEquals(10.0, s.p99(), "rank ceil(0.99 * 10) = 10: under 100 runs p99 is the maximum");
         assertEquals(10.0, s.max());
+    }
+
+    @Test
+    void p99OfTwoHundredIsTheHundredAndNinetyEighth() {
+        List<Double> values = new java.util.ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            values.add((double) i);
+        }
+        assertEquals(198.0, Stats.of(values).p99());
     }
 
     @Test

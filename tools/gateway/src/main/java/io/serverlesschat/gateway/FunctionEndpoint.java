@@ -20,15 +20,34 @@ public final class FunctionEndpoint {
     /** API Gateway's integration timeout. */
     static final Duration INTEGRATION_TIMEOUT = Duration.ofSeconds(29);
 
-    /** The function's answer: its statusCode, or a gateway status when there is no answer to read. */
-    public record Answer(int statusCode, String detail) {
+    /**
+     * The function's answer (its statusCode and body), or a gateway status when there is no answer to
+     * read (detail then says why, for bin/local's log only: never for a client).
+     *
+     * @param fromFunction whether the function answered: only then does a route response send {@code detail}
+     */
+    public record Answer(int statusCode, String detail, boolean fromFunction) {
+        /** A status of the gateway's own: the function did not answer. */
+        public Answer(int statusCode, String detail) {
+            this(statusCode, detail, false);
+        }
+
+        /** The function's answer, with its body. */
+        static Answer function(int statusCode, String body) {
+            return new Answer(statusCode, body, true);
+        }
+
         boolean accepted() {
             return statusCode >= 200 && statusCode < 300;
         }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1, a connection per event in flight: by default the client upgrades to HTTP/2, and the
+    // emulator's 100 concurrent streams failed the rest of a burst (700 closes at once: 'too many
+    // concurrent streams', their $disconnect lost; GatewaySoakTest).
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final URI events;
 
@@ -63,7 +82,7 @@ public final class FunctionEndpoint {
             JsonNode body = JSON.readTree(response.body());
             JsonNode status = body == null ? null : body.get("statusCode");
             return status != null && status.canConvertToInt()
-                    ? new Answer(status.asInt(), body.path("body").asText(""))
+                    ? Answer.function(status.asInt(), body.path("body").asText(""))
                     : new Answer(502, "the function's answer has no statusCode");
         } catch (java.io.IOException e) {
             return new Answer(502, "the function's answer is not JSON");

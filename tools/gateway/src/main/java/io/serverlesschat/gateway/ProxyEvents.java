@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Lambda proxy events API Gateway's WebSocket API sends to $connect and $disconnect, in the shape
- * of real ones (see src/test/resources/events), for a connection to the local gateway.
+ * The Lambda proxy events API Gateway's WebSocket API sends to $connect, to a message's route and to
+ * $disconnect, in the shape of real ones (see src/test/resources/events; a MESSAGE event as in
+ * aws-lambda-go's events/testdata/apigw-websocket-request-send-message.json: no headers, the frame's
+ * text as body), for a connection to the local gateway.
  */
 final class ProxyEvents {
 
@@ -33,11 +35,24 @@ final class ProxyEvents {
     private ProxyEvents() {
     }
 
-    /** An id in API Gateway's format: 11 random bytes in base64, 16 characters ending in '='. */
+    /** Why a connection ended, as $disconnect tells it. */
+    record Close(int statusCode, String reason) {
+        /** The client's close frame, or none (it closed its TCP connection, or vanished). */
+        static Close byClient(Short status) {
+            return status == null
+                    ? new Close(1005, "Client-side close frame status not set")
+                    : new Close(status, "Client-side close frame status set to " + status);
+        }
+    }
+
+    /**
+     * An id in API Gateway's format: 11 random bytes in URL-safe base64 ('-' and '_', as in real ids
+     * such as JC1dgf9yoAMCK-g=), 16 characters ending in '=': an id goes in @connections URLs as it is.
+     */
     static String newId() {
         byte[] bytes = new byte[11];
         RANDOM.nextBytes(bytes);
-        return Base64.getEncoder().encodeToString(bytes);
+        return Base64.getUrlEncoder().encodeToString(bytes);
     }
 
     /** 10 lowercase letters and digits, like an API id. */
@@ -74,7 +89,16 @@ final class ProxyEvents {
         return event;
     }
 
-    static ObjectNode disconnect(Connection connection, Integer closeStatus, long now) {
+    /** A message for {@code routeKey}: a text frame's text, or a binary frame's bytes in base64. */
+    static ObjectNode message(Connection connection, String routeKey, String body, boolean base64, long now) {
+        ObjectNode event = JSON.objectNode();
+        requestContext(event, connection, routeKey, "MESSAGE", now).put("messageId", newId());
+        event.put("body", body);
+        event.put("isBase64Encoded", base64);
+        return event;
+    }
+
+    static ObjectNode disconnect(Connection connection, Close close, long now) {
         ObjectNode event = JSON.objectNode();
         ObjectNode single = event.putObject("headers");
         ObjectNode multi = event.putObject("multiValueHeaders");
@@ -83,10 +107,8 @@ final class ProxyEvents {
             put(single, multi, name, List.of(""));
         }
         ObjectNode context = requestContext(event, connection, "$disconnect", "DISCONNECT", now);
-        context.put("disconnectStatusCode", closeStatus == null ? 1005 : closeStatus);
-        context.put("disconnectReason", closeStatus == null
-                ? "Client-side close frame status not set"
-                : "Client-side close frame status set to " + closeStatus);
+        context.put("disconnectStatusCode", close.statusCode());
+        context.put("disconnectReason", close.reason());
         event.put("isBase64Encoded", false);
         return event;
     }

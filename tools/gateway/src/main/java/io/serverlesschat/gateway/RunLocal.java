@@ -81,8 +81,11 @@ public final class RunLocal implements AutoCloseable {
     private final Map<String, Supervised> functions = new LinkedHashMap<>();
     private final List<RuntimeApiServer> runtimeApis = new ArrayList<>();
     private final Map<String, URI> events = new LinkedHashMap<>();
+    /** A route whose function another route started: that route's key. */
+    private final Map<String, String> servedBy = new LinkedHashMap<>();
     private LocalDynamoDb dynamo;
     private Supervised moto;
+    private FunctionZip projectZip;
 
     private RunLocal(Consumer<String> log) {
         this.log = log;
@@ -114,7 +117,7 @@ public final class RunLocal implements AutoCloseable {
 
     /** The process id of the function serving {@code routeKey} now. */
     long pid(String routeKey) {
-        return functions.get(routeKey).current.pid();
+        return functions.get(servedBy.getOrDefault(routeKey, routeKey)).current.pid();
     }
 
     private void startAll(Options options) throws Exception {
@@ -142,26 +145,39 @@ public final class RunLocal implements AutoCloseable {
             moto.watch(running(dynamo.motoProcess(), () -> { }));
         }
 
-        // The zip is built (when stale) before dev mode starts: both would write to target/.
-        FunctionZip zip = null;
-        Path taskRoot = null;
-        if (!template.routes().stream().allMatch(inDevMode)) {
-            zip = functionZip(project, options.mode());
-            taskRoot = zip.unpack(project.resolve("target/local/task"));
+        // The zips are built (when stale) and unpacked before dev mode starts: both would write to target/.
+        Map<String, Path> taskRoots = new LinkedHashMap<>();
+        Map<String, FunctionZip.Kind> kinds = new LinkedHashMap<>();
+        for (SamTemplate.Route route : template.routes()) {
+            if (!inDevMode.test(route) && !taskRoots.containsKey(route.functionId())) {
+                FunctionZip zip = zipOf(template.functions().get(route.functionId()), project, options.mode());
+                boolean ours = zip.path().equals(PackageBuild.function(project).zip());
+                taskRoots.put(route.functionId(), zip.unpack(project.resolve("target/local/" + (ours ? "task" : "task-" + route.functionId()))));
+                kinds.put(route.functionId(), zip.kind());
+            }
         }
+        // One set of processes per function, whichever of its routes comes first; its other routes share it.
+        Map<String, String> firstRoute = new LinkedHashMap<>();
         Map<String, FunctionEndpoint> endpoints = new LinkedHashMap<>();
         for (SamTemplate.Route route : template.routes()) {
-            Map<String, String> env = new LinkedHashMap<>(route.environment());
-            env.put("TABLE_NAME", TABLE);
-            env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
-            URI uri = inDevMode.test(route)
-                    ? devMode(project, env, options, route)
-                    : launch(route, zip.kind(), taskRoot, env);
+            String first = firstRoute.putIfAbsent(route.functionId(), route.routeKey());
+            URI uri;
+            if (first != null) {
+                uri = events.get(first);
+                servedBy.put(route.routeKey(), first);
+            } else {
+                Map<String, String> env = new LinkedHashMap<>(route.environment());
+                env.put("TABLE_NAME", TABLE);
+                env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+                uri = inDevMode.test(route)
+                        ? devMode(project, env, options, route)
+                        : launch(route, kinds.get(route.functionId()), taskRoots.get(route.functionId()), env);
+            }
             events.put(route.routeKey(), uri);
             endpoints.put(route.routeKey(), new FunctionEndpoint(uri));
         }
         try {
-            gateway = new LocalGateway(template.stage(), template.throttling(), endpoints, log).start(options.gatewayPort());
+            gateway = new LocalGateway(template, endpoints, log).start(options.gatewayPort());
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");
@@ -172,6 +188,28 @@ public final class RunLocal implements AutoCloseable {
         if (port != 0 && listening(port)) {
             throw new SetupFailure("port " + port + " (" + what + ") is taken: stop what listens there, or choose another"
                     + " with " + option + " PORT (0 picks a free one)");
+        }
+    }
+
+    /**
+     * The package a function runs, from its CodeUri (relative to the template's folder): the project's
+     * target/function.zip (also when CodeUri is not a literal) as {@link #functionZip} makes it, any other
+     * zip as it is, JVM or native.
+     */
+    private FunctionZip zipOf(SamTemplate.Function function, Path project, Mode mode) {
+        Path ours = PackageBuild.function(project).zip();
+        Path zip = function.codeUri() == null ? ours : project.resolve(function.codeUri()).normalize();
+        if (zip.equals(ours)) {
+            return projectZip != null ? projectZip : (projectZip = functionZip(project, mode));
+        }
+        if (!Files.isRegularFile(zip)) {
+            throw new SetupFailure(function.id() + "'s CodeUri " + function.codeUri() + " is not a zip file next to the"
+                    + " template: build that package first (bin/local runs .zip packages, a native bootstrap or a JVM build)");
+        }
+        try {
+            return FunctionZip.open(zip);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new SetupFailure(function.id() + "'s CodeUri " + function.codeUri() + " is no Lambda package: " + e.getMessage());
         }
     }
 

@@ -15,11 +15,13 @@ import java.util.regex.Pattern;
 /**
  * What the local gateway needs from sam.native.yaml: the stage and its throttling, for each WebSocket
  * route the function behind it (route -> integration -> function), and for each such function its code,
- * environment and settings. Only literal values, parameters (their defaults, or the values given, as in
+ * environment and settings; the API's route selection expression and which routes have a route response
+ * (their function's answer goes back to the client). Only literal values, parameters (their defaults, or the values given, as in
  * a deploy's parameter overrides) and Fn::If over the template's conditions are resolved; anything
  * else (what only AWS knows: ARNs, the region) is left out.
  */
-public record SamTemplate(String stage, List<Route> routes, Map<String, Function> functions, Throttling throttling) {
+public record SamTemplate(String stage, List<Route> routes, Map<String, Function> functions, Throttling throttling,
+        String routeSelectionExpression, Set<String> routeResponses) {
 
     /** A route key ($connect, $disconnect, ...) and the function its integration invokes. */
     public record Route(String routeKey, String functionId, Map<String, String> environment) {
@@ -46,6 +48,9 @@ public record SamTemplate(String stage, List<Route> routes, Map<String, Function
         public static final Throttling ACCOUNT = new Throttling(10_000, 5_000);
     }
 
+    /** What API Gateway's console proposes, and what the original lab's template sets. */
+    public static final String DEFAULT_ROUTE_SELECTION = "$request.body.action";
+
     private static final Pattern SUB_REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9]+)(?:\\.[A-Za-z0-9.]+)?}");
     private static final Set<String> FUNCTION_TYPES = Set.of("AWS::Serverless::Function", "AWS::Lambda::Function");
 
@@ -63,7 +68,8 @@ public record SamTemplate(String stage, List<Route> routes, Map<String, Function
     }
 
     private SamTemplate(Map<String, Object> template, List<Route> routes) {
-        this(stageOf(template), routes, functionsOf(template, routes), throttlingOf(template));
+        this(stageOf(template), routes, functionsOf(template, routes), throttlingOf(template),
+                routeSelectionOf(template), routeResponsesOf(template));
     }
 
     /** The template with the given parameter values as the parameters' defaults. */
@@ -113,6 +119,30 @@ public record SamTemplate(String stage, List<Route> routes, Map<String, Function
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("the stage's ThrottlingRateLimit/ThrottlingBurstLimit are not numbers: " + rate + ", " + burst);
         }
+    }
+
+    private static String routeSelectionOf(Map<String, Object> template) {
+        String expression = resources(template).values().stream()
+                .filter(r -> "AWS::ApiGatewayV2::Api".equals(r.get("Type")))
+                .map(r -> resolve(template, properties(r).get("RouteSelectionExpression")))
+                .filter(e -> e != null && !e.isBlank())
+                .findFirst().orElse(DEFAULT_ROUTE_SELECTION);
+        RouteSelection.parse(expression); // a clear error now rather than at the first message
+        return expression;
+    }
+
+    /** The route keys that have a $default AWS::ApiGatewayV2::RouteResponse: API Gateway sends their answer back. */
+    private static Set<String> routeResponsesOf(Map<String, Object> template) {
+        Map<String, Map<String, Object>> resources = resources(template);
+        Set<String> keys = new LinkedHashSet<>();
+        resources.forEach((id, resource) -> {
+            if ("AWS::ApiGatewayV2::RouteResponse".equals(resource.get("Type"))
+                    && "$default".equals(resolve(template, properties(resource).get("RouteResponseKey")))) {
+                String route = referenced(template, properties(resource).get("RouteId"), "AWS::ApiGatewayV2::Route", id);
+                keys.add(String.valueOf(properties(resources.get(route)).get("RouteKey")));
+            }
+        });
+        return Set.copyOf(keys);
     }
 
     private static Map<String, Object> stageResource(Map<String, Object> template) {

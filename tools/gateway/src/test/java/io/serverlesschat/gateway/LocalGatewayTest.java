@@ -11,7 +11,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The gateway against scripted functions: what it sends them, and what it does with their answers. */
+/**
+ * The gateway against scripted functions and real WebSocket clients: what it sends the functions, what it
+ * does with their answers, how it routes messages, and API Gateway's limits (shortened).
+ */
 class LocalGatewayTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -50,7 +57,7 @@ class LocalGatewayTest {
         assertEquals("$connect", context.get("routeKey").asText());
         assertEquals("CONNECT", context.get("eventType").asText());
         assertEquals("dev", context.get("stage").asText());
-        assertTrue(context.get("connectionId").asText().matches("[A-Za-z0-9+/]{15}="), context.get("connectionId").asText());
+        assertTrue(context.get("connectionId").asText().matches("[A-Za-z0-9_-]{15}="), context.get("connectionId").asText());
         assertEquals("localhost:" + gateway.port(), context.get("domainName").asText());
         assertTrue(context.get("apiId").asText().matches("[a-z0-9]{10}"));
         long connectedAt = context.get("connectedAt").asLong();
@@ -159,6 +166,181 @@ class LocalGatewayTest {
         }).join();
         socket.sendText("{\"action\":\"sendmessage\",\"data\":\"hi\"}", true);
         assertTrue(reply.get(5, TimeUnit.SECONDS).contains("\"message\":\"Forbidden\""));
+    }
+
+    // ---- messages: routes, $default, route responses
+
+    @Test
+    void routesEachMessageByTheRouteSelectionExpressionAndTheRestToDefault() throws Exception {
+        try (ScriptedFunction send = new ScriptedFunction(); ScriptedFunction fallback = new ScriptedFunction();
+                LocalGateway api = withMessageRoutes(Map.of("sendmessage", send, "$default", fallback), Set.of("sendmessage", "$default"))) {
+            send.answer(200, "sent");
+            fallback.answer(200, "fell back");
+            WebSocketClient client = WebSocketClient.open(http, api.url());
+            String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+
+            client.socket.sendText("{\"action\":\"sendmessage\",\"data\":\"hi\"}", true);
+            JsonNode event = send.nextEvent();
+            JsonNode context = event.get("requestContext");
+            assertEquals("MESSAGE", context.get("eventType").asText());
+            assertEquals("sendmessage", context.get("routeKey").asText());
+            assertEquals(id, context.get("connectionId").asText());
+            assertTrue(context.get("messageId").asText().matches("[A-Za-z0-9_-]{15}="));
+            assertEquals("{\"action\":\"sendmessage\",\"data\":\"hi\"}", event.get("body").asText());
+            assertFalse(event.get("isBase64Encoded").asBoolean());
+            assertEquals("sent", client.nextText(), "the route response sends the function's body back");
+
+            for (String other : List.of("{\"action\":\"nosuchroute\"}", "not JSON", "{\"data\":1}", "{\"action\":{\"nested\":1}}",
+                    "{\"action\":\"$connect\"}")) {
+                client.socket.sendText(other, true);
+                JsonNode defaulted = fallback.nextEvent();
+                assertEquals("$default", defaulted.get("requestContext").get("routeKey").asText(), other);
+                assertEquals(other, defaulted.get("body").asText());
+                assertEquals("fell back", client.nextText());
+            }
+
+            client.socket.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}), true);
+            JsonNode binary = fallback.nextEvent();
+            assertEquals("$default", binary.get("requestContext").get("routeKey").asText());
+            assertTrue(binary.get("isBase64Encoded").asBoolean());
+            assertEquals("AAEC/w==", binary.get("body").asText());
+            assertTrue(send.receivedNothingMore(), "only the message that selected it reached sendmessage");
+            assertTrue(connect.receivedNothingMore(), "a message never reaches $connect, whatever its action");
+        }
+    }
+
+    /** The soak test found these lost: the gateway saw the message before it had marked the connection open. */
+    @Test
+    void aMessageSentRightBehindTheHandshakeIsRouted() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            try (RawWebSocket hasty = new RawWebSocket(gateway.port(), "/dev", "{\"action\":\"hurry\"}")) {
+                String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+                String answer = hasty.nextText();
+                assertTrue(answer.contains("Forbidden") && answer.contains(id), answer);
+            }
+        }
+    }
+
+    @Test
+    void aRouteWithoutARouteResponseSendsNothingBack() throws Exception {
+        try (ScriptedFunction send = new ScriptedFunction();
+                LocalGateway api = withMessageRoutes(Map.of("sendmessage", send), Set.of())) {
+            send.answer(200, "not for the client");
+            WebSocketClient client = WebSocketClient.open(http, api.url());
+            client.socket.sendText("{\"action\":\"sendmessage\"}", true);
+            assertEquals("sendmessage", send.nextEvent().get("requestContext").get("routeKey").asText());
+            assertTrue(client.receivedNothingMore(), "the function ran; its answer is dropped");
+
+            client.socket.sendText("{\"action\":\"other\"}", true);
+            JsonNode forbidden = new com.fasterxml.jackson.databind.ObjectMapper().readTree(client.nextText());
+            assertEquals("Forbidden", forbidden.get("message").asText(), "neither a matching route nor $default");
+        }
+    }
+
+    @Test
+    void aFunctionThatFailsIsAnsweredInternalServerErrorWithoutItsError() throws Exception {
+        try (ScriptedFunction send = new ScriptedFunction();
+                LocalGateway api = withMessageRoutes(Map.of("sendmessage", send), Set.of("sendmessage"))) {
+            send.fail();
+            WebSocketClient client = WebSocketClient.open(http, api.url());
+            String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+            client.socket.sendText("{\"action\":\"sendmessage\"}", true);
+            String answer = client.nextText();
+            JsonNode error = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer);
+            assertEquals("Internal server error", error.get("message").asText());
+            assertEquals(id, error.get("connectionId").asText());
+            assertFalse(answer.contains("boom") || answer.contains("IllegalState"), "no function error reaches the client: " + answer);
+        }
+    }
+
+    // ---- API Gateway's limits
+
+    @Test
+    void anIdleConnectionIsClosedGoingAwayAndDisconnectRunsWhileATalkingOneStays() throws Exception {
+        try (LocalGateway limited = new LocalGateway("dev", Map.of("$connect", connect.endpoint(), "$disconnect", disconnect.endpoint()),
+                line -> { }).limits(new LocalGateway.Limits(Duration.ofSeconds(3), Duration.ofHours(1))).start(0)) {
+            WebSocketClient idle = WebSocketClient.open(http, limited.url());
+            WebSocketClient talking = WebSocketClient.open(http, limited.url());
+            long talkUntil = System.nanoTime() + Duration.ofSeconds(7).toNanos();
+            while (System.nanoTime() < talkUntil) {
+                talking.socket.sendText("{\"action\":\"ping\"}", true); // answered Forbidden: traffic both ways
+                Thread.sleep(200);
+            }
+            assertEquals(new WebSocketClient.Closed(1001, "Going away"), idle.awaitClose());
+            assertFalse(talking.closed.isDone(), "messages keep a connection from idling out");
+            JsonNode context = disconnect.nextEvent().get("requestContext");
+            assertEquals(1001, context.get("disconnectStatusCode").asInt());
+            assertEquals("Going away", context.get("disconnectReason").asText());
+        }
+    }
+
+    @Test
+    void aConnectionIsClosedAtTheMaximumDurationEvenWhileTalking() throws Exception {
+        try (LocalGateway limited = new LocalGateway("dev", Map.of("$connect", connect.endpoint(), "$disconnect", disconnect.endpoint()),
+                line -> { }).limits(new LocalGateway.Limits(Duration.ofHours(1), Duration.ofSeconds(2))).start(0)) {
+            long opened = System.nanoTime();
+            WebSocketClient client = WebSocketClient.open(http, limited.url());
+            while (!client.closed.isDone() && System.nanoTime() - opened < Duration.ofSeconds(30).toNanos()) {
+                client.socket.sendText("still here", true);
+                Thread.sleep(200);
+            }
+            assertEquals(new WebSocketClient.Closed(1001, "Going away"), client.awaitClose());
+            assertTrue(System.nanoTime() - opened >= Duration.ofSeconds(2).toNanos(), "not before the maximum duration");
+            JsonNode context = disconnect.nextEvent().get("requestContext");
+            assertEquals(1001, context.get("disconnectStatusCode").asInt());
+            assertEquals("Going away", context.get("disconnectReason").asText());
+        }
+    }
+
+    @Test
+    void aFrameOverThirtyTwoKilobytesClosesTheConnectionWith1009() throws Exception {
+        try (RawWebSocket raw = new RawWebSocket(gateway.port(), "/dev")) {
+            connect.nextEvent();
+            raw.send(RawWebSocket.TEXT, "x".repeat(LocalGateway.FRAME_LIMIT + 1).getBytes(StandardCharsets.UTF_8));
+            assertEquals(1009, raw.awaitCloseStatus());
+        }
+        assertEquals(1009, disconnect.nextEvent().get("requestContext").get("disconnectStatusCode").asInt());
+    }
+
+    @Test
+    void aMessageOf128KilobytesPassesAndOneByteMoreClosesTheConnectionWith1009() throws Exception {
+        WebSocketClient client = WebSocketClient.open(http, gateway.url());
+        connect.nextEvent();
+        client.socket.sendText("y".repeat(LocalGateway.MESSAGE_LIMIT), true); // the JDK client sends it in frames
+        assertTrue(client.nextText().contains("Forbidden"), "a message at the quota is routed (here: no route)");
+
+        client.socket.sendText("y".repeat(LocalGateway.MESSAGE_LIMIT + 1), true);
+        assertEquals(1009, client.awaitClose().statusCode());
+        JsonNode context = disconnect.nextEvent().get("requestContext");
+        assertEquals(1009, context.get("disconnectStatusCode").asInt());
+        assertEquals("Message too big", context.get("disconnectReason").asText());
+    }
+
+    @Test
+    void aClientThatVanishesWithATcpResetStillGetsItsDisconnect() throws Exception {
+        RawWebSocket raw = new RawWebSocket(gateway.port(), "/dev");
+        String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+        raw.reset();
+        JsonNode context = disconnect.nextEvent().get("requestContext");
+        assertEquals(id, context.get("connectionId").asText());
+        assertEquals(1005, context.get("disconnectStatusCode").asInt());
+        assertEquals("Client-side close frame status not set", context.get("disconnectReason").asText());
+    }
+
+    @Test
+    void aClientThatAbortsWithoutACloseFrameStillGetsItsDisconnect() throws Exception {
+        WebSocketClient client = WebSocketClient.open(http, gateway.url());
+        String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+        client.socket.abort();
+        JsonNode context = disconnect.nextEvent().get("requestContext");
+        assertEquals(id, context.get("connectionId").asText());
+        assertEquals(1005, context.get("disconnectStatusCode").asInt());
+    }
+
+    private LocalGateway withMessageRoutes(Map<String, ScriptedFunction> messageRoutes, Set<String> routeResponses) throws Exception {
+        Map<String, FunctionEndpoint> routes = new java.util.HashMap<>(Map.of("$connect", connect.endpoint(), "$disconnect", disconnect.endpoint()));
+        messageRoutes.forEach((key, function) -> routes.put(key, function.endpoint()));
+        return new LocalGateway("dev", SamTemplate.Throttling.ACCOUNT, "$request.body.action", routeResponses, routes, line -> { }).start(0);
     }
 
     private WebSocket open(URI url, String userAgent) {

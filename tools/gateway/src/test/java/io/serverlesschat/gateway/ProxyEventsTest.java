@@ -2,6 +2,7 @@ package io.serverlesschat.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,12 +40,32 @@ class ProxyEventsTest {
     @Test
     void disconnectHasTheFieldsOfARealDisconnectEvent() throws Exception {
         JsonNode real = JSON.readTree(Path.of("../../src/test/resources/events/disconnect.json").toFile());
-        JsonNode local = ProxyEvents.disconnect(CONNECTION, 1001, 1_795_685_500_201L);
+        JsonNode local = ProxyEvents.disconnect(CONNECTION, ProxyEvents.Close.byClient((short) 1001), 1_795_685_500_201L);
         assertEquals(fields(real), fields(local));
         assertEquals(fields(real.get("requestContext")), fields(local.get("requestContext")));
         assertEquals(fields(real.get("headers")), fields(local.get("headers")));
         assertEquals(real.get("requestContext").get("disconnectReason"), local.get("requestContext").get("disconnectReason"));
-        assertEquals(1005, ProxyEvents.disconnect(CONNECTION, null, 0).get("requestContext").get("disconnectStatusCode").asInt());
+        JsonNode noStatus = ProxyEvents.disconnect(CONNECTION, ProxyEvents.Close.byClient(null), 0).get("requestContext");
+        assertEquals(1005, noStatus.get("disconnectStatusCode").asInt());
+        assertEquals("Client-side close frame status not set", noStatus.get("disconnectReason").asText());
+    }
+
+    /** The shape of a real MESSAGE event (aws-lambda-go's events/testdata/apigw-websocket-request-send-message.json). */
+    @Test
+    void aMessageHasTheFieldsOfARealMessageEvent() throws Exception {
+        JsonNode real = JSON.readTree(Path.of("src/test/resources/message-event.json").toFile());
+        JsonNode local = ProxyEvents.message(CONNECTION, "sendmessage", "{\"action\":\"sendmessage\",\"data\":\"hello\"}",
+                false, 1_795_684_811_402L);
+        assertEquals(fields(real), fields(local));
+        Set<String> context = fields(local.get("requestContext"));
+        context.removeAll(Set.of("disconnectStatusCode", "disconnectReason")); // null in a message, as in other captures
+        assertEquals(fields(real.get("requestContext")), context);
+        assertEquals("MESSAGE", local.get("requestContext").get("eventType").asText());
+        assertEquals("sendmessage", local.get("requestContext").get("routeKey").asText());
+        assertTrue(local.get("requestContext").get("messageId").asText().matches("[A-Za-z0-9_-]{15}="));
+        assertEquals(real.get("body"), local.get("body"));
+        assertFalse(local.get("isBase64Encoded").asBoolean());
+        assertTrue(ProxyEvents.message(CONNECTION, "$default", "AAE=", true, 0).get("isBase64Encoded").asBoolean());
     }
 
     @Test
@@ -52,6 +73,10 @@ class ProxyEventsTest {
         String a = ProxyEvents.newId();
         assertEquals(16, a.length());
         assertFalse(a.equals(ProxyEvents.newId()));
+        for (int i = 0; i < 1000; i++) {
+            String id = ProxyEvents.newId();
+            assertTrue(id.matches("[A-Za-z0-9_-]{15}="), "no '/' or '+': an id is a segment of an @connections URL: " + id);
+        }
     }
 
     private static Set<String> fields(JsonNode node) {

@@ -1,6 +1,7 @@
 package io.serverlesschat.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,7 +10,10 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +30,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RunLocalCommandTest {
 
     private static final Path PROJECT = Path.of("../..").toAbsolutePath().normalize();
+
+    /** A PATH without moto_server (but with this JDK's java), no pyenv, and a home without ~/.local/bin or ~/.pyenv. */
+    private static final Map<String, String> NO_MOTO = Map.of("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin",
+            "HOME", "/nonexistent", "MOTO_SERVER", "", "PYENV_ROOT", "", "PYENV_VERSION", "");
+
+    private static final String MISSING_MOTO = "no moto_server on PATH, in ~/.local/bin or in pyenv's versions (PYENV_ROOT"
+            + " or ~/.pyenv): install it (pip install 'moto[server]'), set MOTO_SERVER to its path, or set"
+            + " DYNAMODB_ENDPOINT to a running DynamoDB-compatible server";
 
     @TempDir
     Path tmp;
@@ -61,12 +73,32 @@ class RunLocalCommandTest {
 
     @Test
     void noMotoServerSaysWhatToInstall() throws Exception {
-        // A PATH without moto_server and a home without ~/.local/bin or ~/.pyenv.
-        Result result = run(PROJECT, Map.of("PATH", "/usr/bin:/bin", "HOME", tmp.toString(), "MOTO_SERVER", ""),
-                "--function", "zip", "--port", "0", "--dynamodb-port", "0");
-        assertOneLine(result, 1, "bin/local: no moto_server on PATH, in ~/.local/bin or in ~/.pyenv: install it"
-                + " (pip install 'moto[server]'), set MOTO_SERVER to its path, or set DYNAMODB_ENDPOINT to a running"
-                + " DynamoDB-compatible server");
+        Result result = run(PROJECT, NO_MOTO, "--function", "zip", "--port", "0", "--dynamodb-port", "0");
+        assertOneLine(result, 1, "bin/local: " + MISSING_MOTO);
+    }
+
+    /** The script looks for moto_server before it builds the tools (a minute on a first run), with the same lookup. */
+    @Test
+    void theScriptStopsWithoutMotoServerBeforeItBuildsAnything() throws Exception {
+        Path project = Files.createDirectories(tmp.resolve("project"));
+        for (String file : List.of("bin/local", "src/localdev/java/io/serverlesschat/localdev/MotoServer.java")) {
+            Files.createDirectories(project.resolve(file).getParent());
+            Files.copy(PROJECT.resolve(file), project.resolve(file), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        // A Maven wrapper that only records that a build was asked for; the tools' jar is missing, so one would be.
+        Files.writeString(project.resolve("mvnw"), "#!/bin/sh\ntouch \"$(dirname \"$0\")/built\"\nexit 1\n");
+        Files.setPosixFilePermissions(project.resolve("mvnw"), PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Result result = script(project, NO_MOTO);
+        assertOneLine(result, 1, "bin/local: " + MISSING_MOTO);
+        assertFalse(Files.exists(project.resolve("built")), "the tools were built before moto_server was looked for");
+
+        Path moto = Files.writeString(tmp.resolve("moto_server"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(moto, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> withMoto = new HashMap<>(NO_MOTO);
+        withMoto.put("MOTO_SERVER", moto.toString());
+        assertEquals(1, script(project, withMoto).status());
+        assertTrue(Files.exists(project.resolve("built")), "with moto_server, the script goes on to build the tools");
     }
 
     @Test
@@ -89,6 +121,15 @@ class RunLocalCommandTest {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-Dproject.dir=" + project, RunLocal.class.getName()));
         command.addAll(List.of(args));
+        return run(command, env);
+    }
+
+    /** Runs the bin/local script of {@code project}, with {@code env} on top of this process' environment. */
+    private Result script(Path project, Map<String, String> env) throws IOException, InterruptedException {
+        return run(List.of(project.resolve("bin/local").toString(), "--port", "0"), env);
+    }
+
+    private Result run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(tmp.resolve("out").toFile())
                 .redirectError(tmp.resolve("err").toFile());

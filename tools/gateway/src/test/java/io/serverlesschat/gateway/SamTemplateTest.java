@@ -105,4 +105,25 @@ class SamTemplateTest {
         assertEquals("https://chat.example.com", SamTemplate.read(project, Map.of("AllowedOrigins", "https://chat.example.com"))
                 .route("$connect").environment().get("ALLOWED_ORIGINS"));
     }
+
+    @Test
+    void readsMessageRoutesTheRouteSelectionExpressionAndRouteResponses() throws Exception {
+        SamTemplate template = SamTemplate.read(Path.of("src/test/resources/message-routes-template.yaml"));
+        assertEquals(java.util.Set.of("$connect", "$disconnect", "sendmessage", "$default"),
+                template.routes().stream().map(SamTemplate.Route::routeKey).collect(java.util.stream.Collectors.toSet()));
+        assertEquals("SendMessageFunction", template.route("sendmessage").functionId());
+        assertEquals("OnConnectFunction", template.route("$disconnect").functionId(), "two routes, one function");
+        assertEquals(3, template.functions().size());
+        assertEquals("sendmessage.zip", template.function("sendmessage").codeUri());
+        assertEquals("$request.body.action", template.routeSelectionExpression());
+        assertEquals(java.util.Set.of("sendmessage"), template.routeResponses(), "$default has no route response");
+    }
+
+    @Test
+    void ourTemplateHasItsTwoRoutesAndNoRouteResponse() throws Exception {
+        SamTemplate template = SamTemplate.read(Path.of("../../sam.native.yaml"));
+        assertEquals(2, template.routes().size());
+        assertEquals("$request.body.action", template.routeSelectionExpression());
+        assertEquals(java.util.Set.of(), template.routeResponses());
+    }
 }

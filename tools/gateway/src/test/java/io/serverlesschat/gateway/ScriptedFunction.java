@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stands in for a Runtime API emulator with a function behind it, for tests of the gateway alone:
- * records every event POSTed to /_lambda_ and answers with a chosen statusCode.
+ * records every event POSTed to /_lambda_ and answers with a chosen statusCode and body, or with the
+ * emulator's 500 for a function that failed.
  */
 final class ScriptedFunction implements AutoCloseable {
 
@@ -22,13 +23,17 @@ final class ScriptedFunction implements AutoCloseable {
     private final HttpServer server;
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
     private volatile int statusCode = 200;
+    private volatile String body = "scripted";
 
     ScriptedFunction() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/_lambda_", exchange -> {
             events.add(JSON.readTree(exchange.getRequestBody()));
-            byte[] answer = ("{\"statusCode\":" + statusCode + ",\"body\":\"scripted\"}").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, answer.length);
+            boolean failed = statusCode < 0;
+            byte[] answer = (failed ? "{\"errorMessage\":\"boom\",\"errorType\":\"java.lang.IllegalStateException\"}"
+                    : JSON.createObjectNode().put("statusCode", statusCode).put("body", body).toString())
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(failed ? 500 : 200, answer.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(answer);
             }
@@ -42,6 +47,16 @@ final class ScriptedFunction implements AutoCloseable {
 
     void answer(int statusCode) {
         this.statusCode = statusCode;
+    }
+
+    void answer(int statusCode, String body) {
+        this.statusCode = statusCode;
+        this.body = body;
+    }
+
+    /** The function throws: the Runtime API answers its error document with 500. */
+    void fail() {
+        this.statusCode = -1;
     }
 
     JsonNode nextEvent() throws InterruptedException {

@@ -89,6 +89,43 @@ class FunctionZipOnLambdaTest {
         }
     }
 
+    /**
+     * The packaged function runs in the production profile: its one line per invocation is a JSON object that
+     * carries its metrics in CloudWatch's embedded metric format (the main module's InvocationLogTest and
+     * InvocationLogProductionTest check that format rule by rule), the cold start first, with the function's
+     * name and memory setting from Lambda's environment.
+     */
+    @Test
+    void eachInvocationWritesOneJsonLineWithItsMetrics() throws Exception {
+        try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
+                FunctionProcess function = launch(api, Map.of("TABLE_NAME", TABLE))) {
+            String id = newId();
+            assertEquals(200, answer(api, event("connect.json", id)).get("statusCode").asInt());
+            assertEquals(400, answer(api, "{}").get("statusCode").asInt());
+            List<JsonNode> lines = new ArrayList<>();
+            for (String line : function.outputTail(50).split("\\R")) {
+                if (line.startsWith("{") && line.contains("\"route\":")) {
+                    lines.add(JSON.readTree(line));
+                }
+            }
+            assertEquals(2, lines.size(), function.outputTail(50));
+            JsonNode cold = lines.get(0);
+            assertEquals(id, cold.get("connectionId").asText());
+            assertTrue(cold.get("coldStart").asBoolean());
+            assertEquals(256, cold.get("memoryMb").asInt());
+            assertEquals("serverless-chat-connect", cold.get("functionName").asText());
+            assertEquals("[[\"route\",\"functionName\"]]", cold.at("/_aws/CloudWatchMetrics/0/Dimensions").toString());
+            assertEquals("ServerlessChat", cold.at("/_aws/CloudWatchMetrics/0/Namespace").asText());
+            assertEquals(1, cold.get("Connected").asInt());
+            assertEquals(1, cold.get("ColdStarts").asInt());
+            JsonNode rejected = lines.get(1);
+            assertEquals("WARN", rejected.get("level").asText());
+            assertEquals(false, rejected.get("coldStart").asBoolean());
+            assertEquals(0, rejected.get("ColdStarts").asInt());
+            assertEquals(1, rejected.get("Rejected").asInt());
+        }
+    }
+
     @Test
     void answers500Within3sWhileDynamoDbIsDownAndRecovers() throws Exception {
         Assumptions.assumeTrue(dynamo.ownsServer(), "DYNAMODB_ENDPOINT names a server this test cannot stop");
