@@ -28,7 +28,7 @@ case "$ARCHITECTURE" in
   arm64) platform=linux/arm64 ;;
   *) echo "ARCHITECTURE must be x86_64 or arm64 (the template's Architecture)" >&2; exit 1 ;;
 esac
-# The builder images are named once, in application.properties: native.glibc.* (default), native.musl.* (static).
+# The builder images are named once, in pom.xml: native.glibc.builder-image (default), native.musl.builder-image (static).
 case "${STATIC:-0}" in
   0) libc=glibc profiles=-Pnative ;;
   1)
@@ -39,9 +39,9 @@ case "${STATIC:-0}" in
     fi ;;
   *) echo "STATIC must be 1 (the static musl build) or 0 (the default glibc build)" >&2; exit 1 ;;
 esac
-BUILDER_IMAGE=$(sed -n "s/^native\.$libc\.builder-image=//p" src/main/resources/application.properties)
+BUILDER_IMAGE=$(sed -n "s|^ *<native\.$libc\.builder-image>\(.*\)</native\.$libc\.builder-image>.*|\1|p" pom.xml)
 if [ -z "$BUILDER_IMAGE" ]; then
-  echo "no native.$libc.builder-image in src/main/resources/application.properties" >&2
+  echo "no native.$libc.builder-image in pom.xml" >&2
   exit 1
 fi
 

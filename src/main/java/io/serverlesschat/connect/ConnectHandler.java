@@ -10,10 +10,13 @@ import jakarta.inject.Singleton;
  * take the connection from the event, check the page it comes from, put it in the table, answer
  * "Connected.". API Gateway refuses the handshake on any status but 2xx.
  */
-@Named("connect")
+@Named(ConnectHandler.NAME)
 @Singleton
 @Startup // one per container, built at start-up: a bad ALLOWED_ORIGINS stops the start, not each handshake
 public class ConnectHandler extends RouteHandler {
+
+    /** Its QUARKUS_LAMBDA_HANDLER name. */
+    static final String NAME = "connect";
 
     private final ConnectionTable table;
     private final ConnectionSettings settings;

@@ -1,7 +1,6 @@
 package io.serverlesschat.connect;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import jakarta.inject.Inject;
@@ -13,7 +12,7 @@ import java.util.Map;
  * log one structured line ({@link InvocationLog}). This is the only place that builds answers, and no
  * exception text ever reaches the client.
  */
-abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent, APIGatewayV2WebSocketResponse> {
+abstract class RouteHandler {
 
     @Inject
     InvocationLog log;
@@ -31,7 +30,7 @@ abstract class RouteHandler implements RequestHandler<APIGatewayV2WebSocketEvent
     /** The route's step: returns normally when done, throws {@link RejectedEvent}, {@link RefusedOrigin} or {@link TableFailure}. */
     abstract void handle(APIGatewayV2WebSocketEvent event);
 
-    @Override
+    /** The route's answer to one event ({@link WebSocketLambda} hands it over). */
     public final APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
         long start = System.nanoTime();
         boolean coldStart = log.coldStart();

@@ -50,8 +50,16 @@ final class CpuProfile {
             || s.contains("Class.forName") || s.contains("SystemDictionary::") || s.contains("linkCallSite")
             || s.contains("InterpreterRuntime::_new") || s.contains("InstanceKlass::initialize");
 
-    /** One profiled cold start: milliseconds of CPU per phase (in {@link #PHASES}' order) and in class loading. */
-    record Breakdown(Map<String, Double> phases, double classLoading, double total) {
+    /**
+     * Not a phase either: Quarkus' configuration, built twice at start-up. The run-time config
+     * ({@code Config.readConfig}) is built at every start, native too; the static-init config
+     * ({@code Config.<clinit>}) only on the JVM (a native build runs it at build time).
+     */
+    static final Predicate<String> RUNTIME_CONFIG = s -> s.contains("io/quarkus/runtime/generated/Config.readConfig");
+    static final Predicate<String> STATIC_INIT_CONFIG = s -> s.contains("io/quarkus/runtime/generated/Config.<clinit>");
+
+    /** One profiled cold start: milliseconds of CPU per phase (in {@link #PHASES}' order), in class loading and in configuration. */
+    record Breakdown(Map<String, Double> phases, double classLoading, double runtimeConfig, double staticInitConfig, double total) {
     }
 
     private CpuProfile() {
@@ -98,6 +106,8 @@ final class CpuProfile {
         Map<String, Double> phases = new LinkedHashMap<>();
         PHASES.forEach(p -> phases.put(p.name(), 0.0));
         double classLoading = 0;
+        double runtimeConfig = 0;
+        double staticInitConfig = 0;
         double total = 0;
         for (String line : lines) {
             int space = line.lastIndexOf(' ');
@@ -111,9 +121,15 @@ final class CpuProfile {
             if (CLASS_LOADING.test(stack)) {
                 classLoading += millis;
             }
+            if (RUNTIME_CONFIG.test(stack)) {
+                runtimeConfig += millis;
+            }
+            if (STATIC_INIT_CONFIG.test(stack)) {
+                staticInitConfig += millis;
+            }
             total += millis;
         }
-        return new Breakdown(phases, classLoading, total);
+        return new Breakdown(phases, classLoading, runtimeConfig, staticInitConfig, total);
     }
 
     /**
@@ -143,6 +159,10 @@ final class CpuProfile {
                     median(runs.stream().map(Breakdown::total).toList())));
             md.append(String.format(Locale.ROOT, "| of which loading, linking and initialising classes | %.0f | |%n",
                     median(runs.stream().map(Breakdown::classLoading).toList())));
+            md.append(String.format(Locale.ROOT, "| of which run-time configuration (`Config.readConfig`, native too) | %.0f | |%n",
+                    median(runs.stream().map(Breakdown::runtimeConfig).toList())));
+            md.append(String.format(Locale.ROOT, "| of which static-init configuration (`Config.<clinit>`, JVM only) | %.0f | |%n",
+                    median(runs.stream().map(Breakdown::staticInitConfig).toList())));
         });
         return md.toString();
     }

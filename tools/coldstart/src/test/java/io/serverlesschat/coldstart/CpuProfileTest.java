@@ -27,6 +27,10 @@ class CpuProfileTest {
                 MAIN + "io/quarkus/runtime/Quarkus.manualStart;io/serverlesschat/connect/DynamoDbClientProducer.dynamoDbClient 2",
                 MAIN + "io/quarkus/runner/recorded/DynamoDbProcessor$createBuilders2102483779.deploy 4",
                 MAIN + "io/quarkus/runner/ApplicationImpl.<clinit>;java/lang/Class.forName 20",
+                MAIN + "io/quarkus/runner/ApplicationImpl.doStart;io/quarkus/runtime/generated/Config.readConfig;"
+                        + "io/smallrye/config/SmallRyeConfig.<init> 8",
+                MAIN + "io/quarkus/runner/ApplicationImpl.<clinit>;io/quarkus/runtime/generated/Config.<clinit>;"
+                        + "io/smallrye/config/SmallRyeConfigBuilder.build 5",
                 MAIN + "java/lang/ClassLoader.loadClass 6",
                 "[SIGTERM handler tid=1];java/lang/Shutdown.exit 1"));
 
@@ -40,11 +44,13 @@ class CpuProfileTest {
         assertEquals(9, b.phases().get("init: SDK client: TLS context (trust store)"));
         assertEquals(2, b.phases().get("init: SDK client: the rest of its build"));
         assertEquals(4, b.phases().get("init: the DynamoDB extension's start-up steps"));
-        assertEquals(20, b.phases().get("init: Quarkus boot (config, CDI, logging, Jackson, handler)"));
+        assertEquals(20 + 8 + 5, b.phases().get("init: Quarkus boot (config, CDI, logging, Jackson, handler)"));
         assertEquals(6, b.phases().get("init: JVM start and AWS's runtime client"));
-        assertEquals(121, b.total());
+        assertEquals(134, b.total());
         assertEquals(b.total(), b.phases().values().stream().mapToDouble(Double::doubleValue).sum(), "the phases add up");
         assertEquals(11 + 20 + 6, b.classLoading());
+        assertEquals(8, b.runtimeConfig());
+        assertEquals(5, b.staticInitConfig());
     }
 
     @Test

@@ -2,7 +2,9 @@ package io.serverlesschat.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -222,6 +226,24 @@ class FunctionZipOnLambdaTest {
                 "ALLOWED_ORIGINS: \"chat.example.org\" is not an origin");
     }
 
+    @Test
+    void failsAtStartUpNamingAnUnknownRoute() throws Exception {
+        assertStartUpFails(Map.of("TABLE_NAME", TABLE, "QUARKUS_LAMBDA_HANDLER", "connet"),
+                "QUARKUS_LAMBDA_HANDLER: no route named \"connet\"");
+    }
+
+    @Test
+    void anUnreachableRuntimeApiEndsTheFunctionWithAFailureStatus() throws Exception {
+        // A runtime whose loop has ended must exit, and not with 0: the JVM zip's runtime client exits by
+        // itself; the native bootstrap's poll loop only stops the application (RuntimeLoopExit exits).
+        try (FunctionProcess function = launcher("127.0.0.1:" + freePort(), Map.of("TABLE_NAME", TABLE)).start()) {
+            Integer status = function.onExit().get(2 * WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertNotEquals(0, status, function.outputTail(20));
+        } catch (TimeoutException e) {
+            fail("the function is still up " + 2 * WAIT.toSeconds() + " s after its runtime loop ended");
+        }
+    }
+
     private void assertStartUpFails(Map<String, String> env, String naming) throws Exception {
         try (RuntimeApiServer api = RuntimeApiServer.startOnFreePort("OnConnectFunction");
                 FunctionProcess function = launch(api, env)) {
@@ -236,15 +258,19 @@ class FunctionZipOnLambdaTest {
     }
 
     private FunctionProcess launch(RuntimeApiServer api, Map<String, String> env) {
+        return launcher(api.runtimeApiAddress(), env).start();
+    }
+
+    private FunctionLauncher launcher(String runtimeApi, Map<String, String> env) {
         FunctionLauncher launcher = FunctionLauncher.of(zip.kind(), taskRoot)
-                .runtimeApi(api.runtimeApiAddress())
+                .runtimeApi(runtimeApi)
                 .functionName("serverless-chat-connect")
                 .memoryMb(256)
                 .region(LocalDynamoDb.REGION)
                 .env("DYNAMODB_ENDPOINT", dynamo.endpoint().toString())
                 .env("DISABLE_SIGNAL_HANDLERS", "true");
         env.forEach(launcher::env);
-        return launcher.start();
+        return launcher;
     }
 
     private static JsonNode answer(RuntimeApiServer api, String event) throws Exception {
