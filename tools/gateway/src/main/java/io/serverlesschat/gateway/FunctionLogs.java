@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -22,11 +24,16 @@ import java.util.stream.Collectors;
  * dev mode's text format ({@code quarkus.log.console.format}: time, level, category, message, MDC).
  * The zip's functions run in the prod profile and write JSON (what CloudWatch Logs Insights reads):
  * their log records are rendered in that same shape, unless raw lines were asked for. Lines that are
- * not log records (a stack trace the runtime client prints, anything else) pass as they are.
+ * not log records (a stack trace the runtime client prints, anything else) pass as they are. The
+ * function's own invocation line is a record too, with its fields at the top level instead of in the
+ * MDC and CloudWatch's metric members after them (InvocationLog): its fields are shown as the MDC is.
  */
 final class FunctionLogs {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The keys of a record that are not fields of the line: Quarkus' own, and the EMF directive. */
+    private static final Set<String> RECORD_KEYS = Set.of("timestamp", "level", "loggerName", "message", "threadName",
+            "mdc", "exception", "stackTrace", "_aws");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private final Consumer<String> console;
@@ -88,7 +95,10 @@ final class FunctionLogs {
                 .append(' ').append(String.format("%-5s", record.get("level").asText()))
                 .append(" [").append(category(record.get("loggerName").asText())).append("] ")
                 .append(record.get("message").asText())
-                .append(' ').append(mdc(record.path("mdc")));
+                .append(' ').append(fields(record));
+        // The invocation line's failure, as text: the exception's and its causes' first lines, without frames.
+        record.path("stackTrace").asText("").lines().filter(l -> !l.isEmpty() && !Character.isWhitespace(l.charAt(0)))
+                .forEach(l -> text.append(l.startsWith("Caused by: ") ? " " : ": ").append(l));
         JsonNode exception = record.path("exception");
         for (String prefix = ": "; exception.isObject(); prefix = " Caused by: ") {
             text.append(prefix).append(exception.path("exceptionType").asText());
@@ -118,12 +128,24 @@ final class FunctionLogs {
         return out.toString();
     }
 
-    /** As {@code %X} prints the MDC: its entries in the order of their keys. */
-    private static String mdc(JsonNode mdc) {
+    /**
+     * As {@code %X} prints the MDC, its entries in the order of their keys: the record's MDC and its
+     * top-level fields, without the metric members that the EMF directive names.
+     */
+    private static String fields(JsonNode record) {
+        Set<String> metrics = new HashSet<>();
+        record.path("_aws").path("CloudWatchMetrics").forEach(directive -> directive.path("Metrics")
+                .forEach(metric -> metrics.add(metric.path("Name").asText())));
         Map<String, String> entries = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = mdc.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = record.path("mdc").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             entries.put(entry.getKey(), entry.getValue().asText());
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = record.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (!RECORD_KEYS.contains(entry.getKey()) && !metrics.contains(entry.getKey())) {
+                entries.put(entry.getKey(), entry.getValue().asText());
+            }
         }
         return entries.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ", "{", "}"));
     }

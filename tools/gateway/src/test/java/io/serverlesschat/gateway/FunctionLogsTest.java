@@ -25,6 +25,35 @@ class FunctionLogsTest {
                 + " {connectionId=LSVtDSx20rqHQ+s=, latencyMs=6, status=200}", FunctionLogs.render(json));
     }
 
+    /**
+     * The function's invocation line as the zip writes it (InvocationLog: its fields at the top level, EMF
+     * metric members after them). Before, it was shown with an empty MDC: "$disconnect 200 ok in 36 ms {}".
+     */
+    @Test
+    void theInvocationLinesFieldsAreShownAsDevModeShowsThemWithoutTheMetrics() {
+        String json = "{\"timestamp\":\"" + TIMESTAMP + "\",\"level\":\"INFO\",\"loggerName\":\"io.serverlesschat.connect\","
+                + "\"message\":\"$disconnect 200 ok in 36 ms\",\"AWSRequestId\":\"599ac207\",\"connectionId\":\"Go-jP_tJGvmjf7U=\","
+                + "\"routeKey\":\"$disconnect\",\"route\":\"$disconnect\",\"status\":200,\"outcome\":\"ok\",\"latencyMs\":36,"
+                + "\"coldStart\":true,\"functionName\":\"OnDisconnectFunction\",\"memoryMb\":256,\"_aws\":{\"Timestamp\":1796288026012,"
+                + "\"CloudWatchMetrics\":[{\"Namespace\":\"ServerlessChat\",\"Dimensions\":[[\"route\",\"functionName\"]],"
+                + "\"Metrics\":[{\"Name\":\"Disconnected\",\"Unit\":\"Count\"},{\"Name\":\"Rejected\",\"Unit\":\"Count\"},"
+                + "{\"Name\":\"Failed\",\"Unit\":\"Count\"},{\"Name\":\"Latency\",\"Unit\":\"Milliseconds\"},"
+                + "{\"Name\":\"ColdStarts\",\"Unit\":\"Count\"}]}]},\"Disconnected\":1,\"Rejected\":0,\"Failed\":0,\"Latency\":36,"
+                + "\"ColdStarts\":1}";
+        assertEquals(LOCAL_TIME + " INFO  [io.se.connect] $disconnect 200 ok in 36 ms {AWSRequestId=599ac207,"
+                + " coldStart=true, connectionId=Go-jP_tJGvmjf7U=, functionName=OnDisconnectFunction, latencyMs=36, memoryMb=256,"
+                + " outcome=ok, route=$disconnect, routeKey=$disconnect, status=200}", FunctionLogs.render(json));
+    }
+
+    @Test
+    void theInvocationLinesStackTraceIsItsExceptionsAndCausesFirstLines() {
+        String json = "{\"timestamp\":\"" + TIMESTAMP + "\",\"level\":\"ERROR\",\"loggerName\":\"io.serverlesschat.connect\","
+                + "\"message\":\"$connect 500 failed in 3 ms\",\"status\":500,\"stackTrace\":\"java.lang.IllegalStateException: boom\\n"
+                + "\\tat a.B.c(B.java:1)\\nCaused by: java.io.IOException: gone\\n\\t... 3 more\\n\"}";
+        assertEquals(LOCAL_TIME + " ERROR [io.se.connect] $connect 500 failed in 3 ms {status=500}:"
+                + " java.lang.IllegalStateException: boom Caused by: java.io.IOException: gone", FunctionLogs.render(json));
+    }
+
     @Test
     void anExceptionIsItsTypeAndMessageAndThoseOfItsCauses() {
         String json = "{\"timestamp\":\"" + TIMESTAMP + "\",\"loggerName\":\"io.quarkus.runtime.Application\",\"level\":\"ERROR\","
