@@ -49,7 +49,8 @@ public final class LocalCommand {
         System.exit(status);
     }
 
-    private static String ready(RunLocal local) {
+    /** What bin/local says once it is ready: how to connect, look, send to a client, and call a function directly. */
+    static String ready(RunLocal local) {
         StringBuilder direct = new StringBuilder();
         local.eventUris().forEach((route, uri) -> direct.append(String.format("%n            %-12s curl -d @src/test/resources/events/%s.json %s",
                 route, route.substring(1), uri)));
@@ -58,6 +59,7 @@ public final class LocalCommand {
             environments.append(String.format("%n            %-22s up to %d at once (1 running), more started as events need them",
                     pool.name(), pool.limit()));
         }
+        LocalGateway.Limits limits = local.limits();
         return String.format("""
 
                 Ready. WebSocket API: %s   (Ctrl-C stops everything)
@@ -65,11 +67,24 @@ public final class LocalCommand {
                 Connect:    npx wscat -c %s
                             or in a browser console: ws = new WebSocket("%s")
                 See it:     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --table-name %s --endpoint-url %s --region %s
+                Send:       AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection --endpoint-url %s --region %s --connection-id ID --data '{"message":"hello"}'
+                            (ID: a connectionId from the scan or a $connect line; with the AWS CLI v2, add --cli-binary-format raw-in-base64-out)
                 Disconnect: Ctrl-C in wscat (or ws.close()), then scan again: the item is gone.
+                Limits:     a connection idle for %s is closed, any connection after %s (%s)
                 Execution environments (bin/local --concurrency N changes the limit):%s
                 Events straight to a function, without a WebSocket:%s
                 %s""", local.url(), local.url(), local.url(), RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
+                local.connectionsEndpoint(), LocalDynamoDb.REGION,
+                human(limits.idleTimeout()), human(limits.maxDuration()),
+                limits.equals(LocalGateway.Limits.AWS) ? "API Gateway's; --idle-timeout and --max-duration shorten them"
+                        : "shortened: API Gateway's are 10 min and 2 h",
                 environments, direct,
                 local.dynamo().ownsServer() ? "If moto_server exits, bin/local starts it again.\n" : "");
+    }
+
+    /** 2 h, 10 min, 30 s. */
+    static String human(java.time.Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds % 3600 == 0 ? seconds / 3600 + " h" : seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
     }
 }

@@ -2,6 +2,7 @@ package io.serverlesschat.gateway;
 
 import io.serverlesschat.local.ExecutionEnvironments.OverLimit;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,9 +17,11 @@ import java.util.Map;
  *                    null: as many as fit this machine ({@link RunLocal#defaultConcurrency})
  * @param overLimit   what happens to an event when its function runs all the environments it may (--over-limit)
  * @param rawLogs     the functions' log lines as they write them, JSON in the prod profile (--raw-logs)
+ * @param limits      API Gateway's idle timeout and maximum connection duration, AWS's or shorter
+ *                    (--idle-timeout, --max-duration)
  */
 public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
-        Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs) {
+        Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs, LocalGateway.Limits limits) {
 
     /** How the functions run: $connect in dev mode (the rest from the JVM zip), all from the JVM zip, or native. */
     public enum Mode {
@@ -29,7 +32,8 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
     static final int DYNAMODB_PORT = 8000;
 
     public LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, Map<String, String> parameters) {
-        this(project, mode, gatewayPort, dynamoPort, DEV_MODE_PORT, false, parameters, null, OverLimit.QUEUE, false);
+        this(project, mode, gatewayPort, dynamoPort, DEV_MODE_PORT, false, parameters, null, OverLimit.QUEUE, false,
+                LocalGateway.Limits.AWS);
     }
 
     public LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort) {
@@ -38,12 +42,14 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
 
     /** These options with at most {@code concurrency} environments a function, and {@code overLimit} beyond. */
     public LocalOptions withConcurrency(Integer concurrency, OverLimit overLimit) {
-        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs);
+        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
+                limits);
     }
 
     static final String USAGE = """
             usage: bin/local [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000] [--dev-port 8080] [--debug]
                              [--parameter Name=Value]... [--concurrency N] [--over-limit queue|throttle] [--raw-logs]
+                             [--idle-timeout 10m] [--max-duration 2h]
               --function dev     $connect in Quarkus dev mode (live reload, curl on the dev port), other routes from the JVM zip (default)
               --function zip     every function from target/function.zip (JVM), as Lambda's Java runtime runs it
               --function native  every function from the native target/function.zip's bootstrap
@@ -57,6 +63,9 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
               --over-limit       queue: events beyond that wait for a free environment, up to API Gateway's 29 s (default);
                                  throttle: they are refused as Lambda throttles (API Gateway answers 500)
               --raw-logs         the functions' log lines as they write them (JSON from the zip), not as dev mode prints them
+              --idle-timeout     close a connection idle that long (no message either way), as API Gateway does after 10m;
+                                 shorter values (30s, 2m) to see it happen
+              --max-duration     close any connection open that long, as API Gateway does after 2h; shorter values to see it
               port 0 picks a free port""";
 
     static LocalOptions parse(String[] args, Path project) {
@@ -69,6 +78,8 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
         Integer concurrency = null;
         OverLimit overLimit = OverLimit.QUEUE;
         Map<String, String> parameters = new LinkedHashMap<>();
+        Duration idleTimeout = LocalGateway.Limits.AWS.idleTimeout();
+        Duration maxDuration = LocalGateway.Limits.AWS.maxDuration();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
@@ -80,6 +91,8 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
                 case "--raw-logs" -> rawLogs = true;
                 case "--concurrency" -> concurrency = number(value(args, ++i, option), option, 1, 1000);
                 case "--over-limit" -> overLimit = choice(OverLimit.class, value(args, ++i, option), option, "queue or throttle");
+                case "--idle-timeout" -> idleTimeout = shorter(value(args, ++i, option), option, idleTimeout, "10m");
+                case "--max-duration" -> maxDuration = shorter(value(args, ++i, option), option, maxDuration, "2h");
                 case "--parameter" -> {
                     String[] pair = value(args, ++i, option).split("=", 2);
                     if (pair.length != 2) {
@@ -90,7 +103,31 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs);
+        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
+                new LocalGateway.Limits(idleTimeout, maxDuration));
+    }
+
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([1-9][0-9]{0,6})(s|m|h)");
+
+    /**
+     * A duration such as 30s, 5m or 1h, no longer than API Gateway's {@code quota} (AWS's quotas cannot be
+     * raised: a longer one would make bin/local keep connections AWS closes).
+     */
+    private static Duration shorter(String value, String option, Duration quota, String quotaText) {
+        java.util.regex.Matcher m = DURATION.matcher(value);
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            Duration duration = switch (m.group(2)) {
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+            if (duration.compareTo(quota) <= 0) {
+                return duration;
+            }
+        }
+        throw new IllegalArgumentException(option + " takes a duration from 1s up to API Gateway's " + quotaText
+                + " (which cannot be raised), such as 30s, 5m or 1h, not " + value);
     }
 
     private static String value(String[] args, int i, String option) {

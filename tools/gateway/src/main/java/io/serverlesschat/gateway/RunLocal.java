@@ -100,6 +100,16 @@ public final class RunLocal implements AutoCloseable {
         return gateway.url();
     }
 
+    /** The gateway's idle timeout and maximum connection duration. */
+    public LocalGateway.Limits limits() {
+        return options.limits();
+    }
+
+    /** What the AWS CLI and SDKs take as the @connections API's endpoint (--endpoint-url). */
+    public URI connectionsEndpoint() {
+        return gateway.connectionsEndpoint();
+    }
+
     public LocalDynamoDb dynamo() {
         return dynamo;
     }
@@ -172,7 +182,7 @@ public final class RunLocal implements AutoCloseable {
             endpoints.put(route.routeKey(), new FunctionEndpoint(uri));
         }
         try {
-            gateway = new LocalGateway(template, endpoints, log).start(options.gatewayPort());
+            gateway = new LocalGateway(template, endpoints, log).limits(options.limits()).start(options.gatewayPort());
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");

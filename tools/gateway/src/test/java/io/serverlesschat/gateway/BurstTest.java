@@ -3,17 +3,11 @@ package io.serverlesschat.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.serverlesschat.local.ExecutionEnvironments;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -37,7 +31,7 @@ class BurstTest {
 
     @Test
     void everyHandshakeIsAcceptedEveryDisconnectAnsweredAndNoItemLeft() throws Exception {
-        Burst burst = burst(Map.of("ThrottlingBurstLimit", "5000", "ThrottlingRateLimit", "10000"));
+        Outcome burst = burst(Map.of("ThrottlingBurstLimit", "5000", "ThrottlingRateLimit", "10000"));
         assertEquals(Map.of(), burst.refused(), "handshakes refused, by status");
         assertEquals(CLIENTS, burst.opened());
         assertEquals(Map.of(200, CLIENTS), burst.disconnects(), "$disconnect answers, by status");
@@ -46,58 +40,46 @@ class BurstTest {
 
     @Test
     void withTheTemplatesThrottlingRefusalsAre429OnlyAndNoItemIsLeft() throws Exception {
-        Burst burst = burst(Map.of());
+        Outcome burst = burst(Map.of());
         assertTrue(burst.refused().keySet().stream().allMatch(status -> status == 429), "refused, by status: " + burst.refused());
         assertTrue(burst.opened() >= 100, "the stage's burst of 100 opens at least: " + burst.opened());
         assertEquals(Map.of(200, burst.opened()), burst.disconnects(), "$disconnect answers, by status");
         assertEquals(0, burst.itemsLeft(), "items left");
     }
 
-    record Burst(int opened, Map<Integer, Integer> refused, Map<Integer, Integer> disconnects, long itemsLeft) {
+    /** bin/burst, as a user runs it against bin/local: from its source, with nothing built, saying what the clients saw. */
+    @Test
+    void binBurstRunsFromItsSourceAndSaysWhatTheClientsSaw() throws Exception {
+        try (LocalGateway gateway = new LocalGateway("dev", Map.of(), line -> { }).start(0)) {
+            Process burst = new ProcessBuilder(PROJECT.resolve("bin/burst").toString(), "--clients", "3", "--hold", "0",
+                    gateway.url().toString()).redirectErrorStream(true).start();
+            String output = new String(burst.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(burst.waitFor(60, TimeUnit.SECONDS), "bin/burst ended");
+            assertEquals(0, burst.exitValue(), output);
+            assertTrue(output.contains("bin/burst: 3 clients at once: opened 3, refused none; handshake p50 "), output);
+        }
     }
 
-    /** Runs bin/local --function zip with {@code parameters}, the burst through it, and prints its figures. */
-    private static Burst burst(Map<String, String> parameters) throws Exception {
+    record Outcome(int opened, Map<Integer, Integer> refused, Map<Integer, Integer> disconnects, long itemsLeft) {
+    }
+
+    /** Runs bin/local --function zip with {@code parameters}, the burst through it (bin/burst's), and prints its figures. */
+    private static Outcome burst(Map<String, String> parameters) throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
         try (RunLocal local = RunLocal.start(new LocalOptions(PROJECT, LocalOptions.Mode.ZIP, 0, 0, parameters), lines::add)) {
-            HttpClient http = HttpClient.newHttpClient();
-            List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
-            long[] handshakeMs = new long[CLIENTS];
-            for (int i = 0; i < CLIENTS; i++) {
-                int client = i;
-                long start = System.nanoTime();
-                opening.add(http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(60))
-                        .buildAsync(local.url(), new WebSocket.Listener() { })
-                        .whenComplete((socket, e) -> handshakeMs[client] = (System.nanoTime() - start) / 1_000_000));
-            }
-            List<WebSocket> open = new ArrayList<>();
-            Map<Integer, Integer> refused = new TreeMap<>();
-            for (CompletableFuture<WebSocket> socket : opening) {
-                try {
-                    open.add(socket.get(60, TimeUnit.SECONDS));
-                } catch (java.util.concurrent.ExecutionException e) {
-                    int status = e.getCause() instanceof WebSocketHandshakeException h ? h.getResponse().statusCode() : -1;
-                    refused.merge(status, 1, Integer::sum);
-                }
-            }
-            Thread.sleep(2000);
-            open.forEach(socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye"));
-            await(() -> disconnects(lines).values().stream().mapToInt(Integer::intValue).sum() == open.size(),
+            Burst.Result burst = Burst.run(local.url(), CLIENTS, Duration.ofSeconds(2));
+            await(() -> disconnects(lines).values().stream().mapToInt(Integer::intValue).sum() == burst.opened(),
                     "a $disconnect answer per open socket");
             long itemsLeft = local.dynamo().client().scan(s -> s.tableName(RunLocal.TABLE).consistentRead(true)).count();
 
-            long[] sorted = handshakeMs.clone();
-            java.util.Arrays.sort(sorted);
-            System.out.printf("burst %s: %d clients, opened %d, refused %s, $disconnect %s, items left %d,"
-                    + " handshake p50 %d ms, p99 %d ms, execution environments used %s; load average %.1f%n",
-                    parameters.isEmpty() ? "(template's throttling)" : parameters, CLIENTS, open.size(), refused,
-                    disconnects(lines), itemsLeft, sorted[CLIENTS / 2], sorted[(int) Math.ceil(CLIENTS * 0.99) - 1],
+            System.out.printf("burst %s: %s, $disconnect %s, items left %d, execution environments used %s; load average %.1f%n",
+                    parameters.isEmpty() ? "(template's throttling)" : parameters, burst, disconnects(lines), itemsLeft,
                     local.environments().values().stream().map(e -> e.name() + " " + e.peak() + " of " + e.limit())
                             .collect(Collectors.joining(", ")),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             lines.stream().filter(l -> l.contains("execution environment")).forEach(l -> System.out.println("  " + l));
             java.nio.file.Files.write(PROJECT.resolve("target/local/logs/burst-" + (parameters.isEmpty() ? "throttled" : "open") + ".log"), lines);
-            return new Burst(open.size(), refused, disconnects(lines), itemsLeft);
+            return new Outcome(burst.opened(), burst.refused(), disconnects(lines), itemsLeft);
         }
     }
 

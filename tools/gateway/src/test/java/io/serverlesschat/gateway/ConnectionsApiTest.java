@@ -193,7 +193,7 @@ class ConnectionsApiTest {
     }
 
     /** AWS_CLI, else aws on PATH, else where pyenv puts it (as .ci/run finds cfn-lint). */
-    private static String awsCli() throws IOException {
+    static String awsCli() throws IOException {
         String given = System.getenv("AWS_CLI");
         if (given != null && !given.isBlank()) {
             return given;

@@ -84,6 +84,31 @@ class RunLocalTest {
         await(() -> item(id).isEmpty(), "the item is deleted once the socket closed");
     }
 
+    /** The Ready banner's @connections line, run as a user copies it (with a real connection id), reaches that client. */
+    @Test
+    void theReadyBannersSendLineReachesTheClient() throws Exception {
+        Set<String> before = connectionIds();
+        WebSocketClient client = WebSocketClient.open(HTTP, local.url());
+        Set<String> opened = new HashSet<>(connectionIds());
+        opened.removeAll(before);
+        assertEquals(1, opened.size(), "one new item once the handshake completed");
+        String send = LocalCommand.ready(local).lines().filter(line -> line.startsWith("Send:")).findFirst().orElseThrow()
+                .substring("Send:".length()).trim();
+        assertTrue(send.contains(" --connection-id ID "), send);
+
+        Path aws = Path.of(ConnectionsApiTest.awsCli());
+        ProcessBuilder shell = new ProcessBuilder("sh", "-c", send.replace(" --connection-id ID ", " --connection-id " + opened.iterator().next() + " "))
+                .redirectErrorStream(true);
+        shell.environment().put("PATH", aws.getParent() + ":" + shell.environment().get("PATH"));
+        shell.environment().putAll(Map.of("AWS_CONFIG_FILE", "/dev/null", "AWS_SHARED_CREDENTIALS_FILE", "/dev/null"));
+        Process process = shell.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the AWS CLI did not finish");
+        assertEquals(0, process.exitValue(), send + "\n" + output);
+        assertEquals("{\"message\":\"hello\"}", client.nextText());
+        client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+
     @Test
     void theHandshakeIsRefusedWithTheFunctionsStatusWhenItCannotRecord() throws Exception {
         local.dynamo().deleteTable(RunLocal.TABLE);
