@@ -41,8 +41,8 @@ public final class Burst {
             StringBuilder refusals = new StringBuilder();
             refused.forEach((status, count) -> refusals.append(refusals.isEmpty() ? "" : ", ").append(count)
                     .append(status < 0 ? " without an answer" : " with " + status));
-            return String.format("%d clients at once: opened %d, refused %s; handshake p50 %d ms, p99 %d ms", clients, opened,
-                    refused.isEmpty() ? "none" : refusals, percentile(50), percentile(99));
+            return String.format("%d client%s at once: opened %d, refused %s; handshake p50 %d ms, p99 %d ms", clients,
+                    clients == 1 ? "" : "s", opened, refused.isEmpty() ? "none" : refusals, percentile(50), percentile(99));
         }
     }
 
@@ -128,8 +128,14 @@ public final class Burst {
             System.err.println(USAGE);
             System.exit(2);
         }
-        System.out.printf("bin/burst: opening %d WebSockets at once to %s, holding them %d s ...%n", clients, url, holdSeconds);
+        System.out.printf("bin/burst: opening %d WebSocket%s at once to %s, holding %s %d s ...%n", clients, clients == 1 ? "" : "s",
+                url, clients == 1 ? "it" : "them", holdSeconds);
         Result result = run(url, clients, Duration.ofSeconds(holdSeconds));
-        System.out.println("bin/burst: " + result + "; closed the " + result.opened() + " open ones at once");
+        if (result.refused().getOrDefault(-1, 0) == clients) {
+            System.err.println("bin/burst: nothing answered at " + url + ": start bin/local first, or name its gateway (ws://localhost:PORT/dev)");
+            System.exit(1);
+        }
+        System.out.println("bin/burst: " + result + (result.opened() == 0 ? "" : result.opened() == 1 ? "; closed the open one"
+                : "; closed the " + result.opened() + " open ones at once"));
     }
 }

@@ -3,6 +3,7 @@ package io.serverlesschat.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,14 +51,25 @@ class BurstTest {
     /** bin/burst, as a user runs it against bin/local: from its source, with nothing built, saying what the clients saw. */
     @Test
     void binBurstRunsFromItsSourceAndSaysWhatTheClientsSaw() throws Exception {
+        URI url;
         try (LocalGateway gateway = new LocalGateway("dev", Map.of(), line -> { }).start(0)) {
-            Process burst = new ProcessBuilder(PROJECT.resolve("bin/burst").toString(), "--clients", "3", "--hold", "0",
-                    gateway.url().toString()).redirectErrorStream(true).start();
-            String output = new String(burst.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            assertTrue(burst.waitFor(60, TimeUnit.SECONDS), "bin/burst ended");
-            assertEquals(0, burst.exitValue(), output);
+            url = gateway.url();
+            String output = binBurst(0, "--clients", "3", "--hold", "0", url.toString());
             assertTrue(output.contains("bin/burst: 3 clients at once: opened 3, refused none; handshake p50 "), output);
         }
+        assertEquals("bin/burst: opening 2 WebSockets at once to " + url + ", holding them 0 s ...\nbin/burst: nothing answered at "
+                + url + ": start bin/local first, or name its gateway (ws://localhost:PORT/dev)\n",
+                binBurst(1, "--clients", "2", "--hold", "0", url.toString()), "with the gateway stopped");
+    }
+
+    private static String binBurst(int status, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(PROJECT.resolve("bin/burst").toString()));
+        command.addAll(List.of(args));
+        Process burst = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(burst.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(burst.waitFor(60, TimeUnit.SECONDS), "bin/burst ended");
+        assertEquals(status, burst.exitValue(), output);
+        return output;
     }
 
     record Outcome(int opened, Map<Integer, Integer> refused, Map<Integer, Integer> disconnects, long itemsLeft) {
