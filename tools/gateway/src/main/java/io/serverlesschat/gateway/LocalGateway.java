@@ -106,7 +106,7 @@ public final class LocalGateway implements AutoCloseable {
         this.connections = new ConnectionsApi(stage, open::get, log);
     }
 
-    /** Other limits than AWS's (shorter ones, for tests); set before {@link #start}. */
+    /** Shorter limits than AWS's (bin/local --idle-timeout and --max-duration, tests); set before {@link #start}. */
     public LocalGateway limits(Limits limits) {
         this.limits = limits;
         return this;

@@ -91,8 +91,8 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
                 case "--raw-logs" -> rawLogs = true;
                 case "--concurrency" -> concurrency = number(value(args, ++i, option), option, 1, 1000);
                 case "--over-limit" -> overLimit = choice(OverLimit.class, value(args, ++i, option), option, "queue or throttle");
-                case "--idle-timeout" -> idleTimeout = shorter(value(args, ++i, option), option, idleTimeout, "10m");
-                case "--max-duration" -> maxDuration = shorter(value(args, ++i, option), option, maxDuration, "2h");
+                case "--idle-timeout" -> idleTimeout = shorter(value(args, ++i, option), option, LocalGateway.Limits.AWS.idleTimeout(), "10m");
+                case "--max-duration" -> maxDuration = shorter(value(args, ++i, option), option, LocalGateway.Limits.AWS.maxDuration(), "2h");
                 case "--parameter" -> {
                     String[] pair = value(args, ++i, option).split("=", 2);
                     if (pair.length != 2) {
