@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -31,14 +32,39 @@ import java.util.function.Function;
  */
 final class ConnectionsApi {
 
+    /** What the API does with a connection the gateway holds open. */
+    interface OpenConnection {
+        ProxyEvents.Connection connection();
+
+        /** When a message last went either way (epoch milliseconds). */
+        long lastActiveAt();
+
+        /** The client reads too slowly to take more. */
+        boolean congested();
+
+        /** Sends one message; fails when the connection closed meanwhile. */
+        CompletableFuture<Void> send(String text);
+
+        CompletableFuture<Void> send(Buffer binary);
+
+        /** Closes it as DeleteConnection does (and so runs $disconnect). */
+        void delete();
+    }
+
     private static final String PATH = "/@connections/";
 
     private final String stage;
-    private final Function<String, LocalGateway.Client> clients;
+    private final int messageLimit;
+    private final Function<String, OpenConnection> clients;
     private final Consumer<String> log;
 
-    ConnectionsApi(String stage, Function<String, LocalGateway.Client> clients, Consumer<String> log) {
+    /**
+     * @param messageLimit API Gateway's message payload quota, in bytes
+     * @param clients      the open connection with an id, or null
+     */
+    ConnectionsApi(String stage, int messageLimit, Function<String, OpenConnection> clients, Consumer<String> log) {
         this.stage = stage;
+        this.messageLimit = messageLimit;
         this.clients = clients;
         this.log = log;
     }
@@ -72,7 +98,7 @@ final class ConnectionsApi {
         boolean[] tooLarge = {false};
         request.handler(chunk -> {
             // Counted, not kept, past the quota: an oversized post must not fill the gateway's memory.
-            if (!tooLarge[0] && body.length() + chunk.length() > LocalGateway.MESSAGE_LIMIT) {
+            if (!tooLarge[0] && body.length() + chunk.length() > messageLimit) {
                 tooLarge[0] = true;
             } else if (!tooLarge[0]) {
                 body.appendBuffer(chunk);
@@ -80,11 +106,11 @@ final class ConnectionsApi {
         });
         request.endHandler(end -> {
             if (tooLarge[0]) {
-                log.accept("@connections POST " + id + " -> 413: over the 128 KB message quota");
+                log.accept("@connections POST " + id + " -> 413: over the " + messageLimit / 1024 + " KB message quota");
                 error(request, 413, "PayloadTooLargeException", "Request Entity Too Large");
                 return;
             }
-            LocalGateway.Client client = clients.apply(id);
+            OpenConnection client = clients.apply(id);
             if (client == null) {
                 gone(request, "POST", id);
                 return;
@@ -106,12 +132,12 @@ final class ConnectionsApi {
     }
 
     private void get(HttpServerRequest request, String id) {
-        LocalGateway.Client client = clients.apply(id);
+        OpenConnection client = clients.apply(id);
         if (client == null) {
             gone(request, "GET", id);
             return;
         }
-        ProxyEvents.Connection connection = client.connection;
+        ProxyEvents.Connection connection = client.connection();
         ObjectNode answer = JsonNodeFactory.instance.objectNode();
         answer.put("connectedAt", Instant.ofEpochMilli(connection.connectedAt()).toString());
         ObjectNode identity = answer.putObject("identity");
@@ -124,12 +150,12 @@ final class ConnectionsApi {
     }
 
     private void delete(HttpServerRequest request, String id) {
-        LocalGateway.Client client = clients.apply(id);
+        OpenConnection client = clients.apply(id);
         if (client == null) {
             gone(request, "DELETE", id);
             return;
         }
-        client.close(LocalGateway.DELETED);
+        client.delete();
         log.accept("@connections DELETE " + id + " -> 204");
         request.response().setStatusCode(204).end();
     }

@@ -103,7 +103,7 @@ public final class LocalGateway implements AutoCloseable {
         this.routeResponses = Set.copyOf(routeResponses);
         this.routes = Map.copyOf(routes);
         this.log = log;
-        this.connections = new ConnectionsApi(stage, open::get, log);
+        this.connections = new ConnectionsApi(stage, MESSAGE_LIMIT, open::get, log);
     }
 
     /** Shorter limits than AWS's (bin/local --idle-timeout and --max-duration, tests); set before {@link #start}. */
@@ -255,7 +255,7 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /** One WebSocket connection: its socket, what API Gateway knows of it, and why the gateway closed it. */
-    final class Client {
+    final class Client implements ConnectionsApi.OpenConnection {
         final ServerWebSocket socket;
         final ProxyEvents.Connection connection;
         /** The socket's event loop: a message's frames are written there in one go, never interleaved with another's. */
@@ -276,7 +276,13 @@ public final class LocalGateway implements AutoCloseable {
             this.lastActiveAt = connection.connectedAt();
         }
 
-        long lastActiveAt() {
+        @Override
+        public ProxyEvents.Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public long lastActiveAt() {
             return lastActiveAt;
         }
 
@@ -338,7 +344,8 @@ public final class LocalGateway implements AutoCloseable {
         }
 
         /** Sends a text message to the client, in frames of at most 32 KB as API Gateway does. */
-        CompletableFuture<Void> send(String text) {
+        @Override
+        public CompletableFuture<Void> send(String text) {
             List<WebSocketFrame> frames = new ArrayList<>();
             int start = 0;
             int bytes = 0;
@@ -358,7 +365,8 @@ public final class LocalGateway implements AutoCloseable {
         }
 
         /** Sends a binary message to the client, in frames of at most 32 KB. */
-        CompletableFuture<Void> send(Buffer binary) {
+        @Override
+        public CompletableFuture<Void> send(Buffer binary) {
             List<WebSocketFrame> frames = new ArrayList<>();
             for (int at = 0; at == 0 || at < binary.length(); at += FRAME_LIMIT) {
                 Buffer part = binary.slice(at, Math.min(binary.length(), at + FRAME_LIMIT));
@@ -392,8 +400,14 @@ public final class LocalGateway implements AutoCloseable {
         }
 
         /** Whether the client reads too slowly for more (API Gateway's LimitExceededException). */
-        boolean congested() {
+        @Override
+        public boolean congested() {
             return socket.writeQueueFull();
+        }
+
+        @Override
+        public void delete() {
+            close(DELETED);
         }
 
         /** Closes the client's socket, telling it (and then $disconnect) why. */
