@@ -259,7 +259,11 @@ public final class LocalDynamoDb implements AutoCloseable {
     }
 
     private static Path findMotoServer() {
-        return MotoServer.find(System.getenv()).orElseThrow(() -> new SetupFailure(MotoServer.MISSING));
+        try {
+            return MotoServer.find(System.getenv()).orElseThrow(() -> new SetupFailure(MotoServer.MISSING));
+        } catch (IllegalArgumentException badSetting) {
+            throw new SetupFailure(badSetting.getMessage());
+        }
     }
 
     private static Process launchMoto(Path motoServer, int port, boolean outlivesCtrlC) {

@@ -31,12 +31,22 @@ public final class MotoServer {
     private MotoServer() {
     }
 
-    /** The first executable moto_server, looked up with {@code env} as the process environment. */
+    /**
+     * The first executable moto_server, looked up with {@code env} as the process environment.
+     *
+     * @throws IllegalArgumentException when MOTO_SERVER names no executable file: a setting the user made is
+     *                                  wrong, and silently taking another moto_server would hide it
+     */
     public static Optional<Path> find(Map<String, String> env) {
         List<Path> candidates = new ArrayList<>();
         String explicit = env.get("MOTO_SERVER");
         if (explicit != null && !explicit.isBlank()) {
-            candidates.add(Path.of(explicit));
+            Path given = Path.of(explicit);
+            if (!Files.isRegularFile(given) || !Files.isExecutable(given)) {
+                throw new IllegalArgumentException("MOTO_SERVER is " + explicit + ", which is not an executable file:"
+                        + " set it to moto_server's path, or unset it to look on PATH and in pyenv's versions");
+            }
+            return Optional.of(given);
         }
         for (String dir : env.getOrDefault("PATH", "").split(":")) {
             if (dir.isBlank()) {
@@ -80,15 +90,21 @@ public final class MotoServer {
     }
 
     /**
-     * Prints the path of moto_server; without one, prints {@link #MISSING} on stderr, after the name of the
+     * Prints the path of moto_server; without one (or with a MOTO_SERVER that names none), prints one line on stderr, after the name of the
      * calling command if one is given ({@code java MotoServer.java bin/local}), and exits with status 1.
      */
     public static void main(String[] args) {
-        Optional<Path> found = find(System.getenv());
-        if (found.isEmpty()) {
-            System.err.println((args.length > 0 ? args[0] + ": " : "") + MISSING);
+        String caller = args.length > 0 ? args[0] + ": " : "";
+        try {
+            Optional<Path> found = find(System.getenv());
+            if (found.isEmpty()) {
+                System.err.println(caller + MISSING);
+                System.exit(1);
+            }
+            System.out.println(found.get());
+        } catch (IllegalArgumentException badSetting) {
+            System.err.println(caller + badSetting.getMessage());
             System.exit(1);
         }
-        System.out.println(found.get());
     }
 }

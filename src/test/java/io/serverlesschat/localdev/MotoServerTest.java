@@ -1,6 +1,7 @@
 package io.serverlesschat.localdev;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -85,6 +86,17 @@ class MotoServerTest {
         Path mine = executable(tmp.resolve("mine/moto_server"), "#!/bin/sh\n");
         assertEquals(Optional.of(mine), MotoServer.find(Map.of("MOTO_SERVER", mine.toString(), "PATH", shims.toString(),
                 "HOME", home.toString())));
+    }
+
+    @Test
+    void aMotoServerVariableNamingNoExecutableIsSaidNotSkipped() throws IOException {
+        Files.writeString(noBin.resolve("moto_server"), "not executable");
+        for (Path wrong : List.of(tmp.resolve("no/such/moto_server"), noBin.resolve("moto_server"))) {
+            IllegalArgumentException said = assertThrows(IllegalArgumentException.class, () -> MotoServer.find(
+                    Map.of("MOTO_SERVER", wrong.toString(), "PATH", shims.toString(), "HOME", home.toString())));
+            assertTrue(said.getMessage().startsWith("MOTO_SERVER is " + wrong + ", which is not an executable file"),
+                    said.getMessage());
+        }
     }
 
     @Test
