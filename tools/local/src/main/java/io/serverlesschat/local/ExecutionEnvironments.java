@@ -198,7 +198,7 @@ public final class ExecutionEnvironments implements AutoCloseable {
     private void sayFull(String what) {
         if (!saidFull) {
             saidFull = true;
-            log.accept(name + ": all " + limit + " execution environments are busy; " + what
+            log.accept(name + ": all " + limit + " execution environments are busy or starting; " + what
                     + " (bin/local --concurrency N changes the limit)");
         }
     }

@@ -58,7 +58,7 @@ class ExecutionEnvironmentsTest {
         await(() -> pool.running().size() == 3, "three environments running");
         assertEquals(3, pool.started(), "a cold start per busy environment, up to the limit, no more");
         assertTrue(answers.stream().noneMatch(CompletableFuture::isDone), "every environment holds an event, the rest wait");
-        assertTrue(lines.stream().anyMatch(l -> l.equals("fn: all 3 execution environments are busy; events wait for the next"
+        assertTrue(lines.stream().anyMatch(l -> l.equals("fn: all 3 execution environments are busy or starting; events wait for the next"
                 + " free one (bin/local --concurrency N changes the limit)")), lines.toString());
 
         // Each answer frees its environment for the next waiting event, until all ten are answered.
