@@ -208,10 +208,10 @@ class RunLocalTest {
         await(() -> item(id).isEmpty(), "the item is deleted once the socket closed");
     }
 
-    /** Parts that end within {@link RunLocal#SHORTEST_LIFE} of their start are left down (a crash loop). */
+    /** Parts that end within {@link Supervised#SHORTEST_LIFE} of their start are left down (a crash loop). */
     private static void awaitUptime(long pid) throws InterruptedException {
         Instant started = ProcessHandle.of(pid).orElseThrow().info().startInstant().orElseThrow();
-        while (Duration.between(started, Instant.now()).compareTo(RunLocal.SHORTEST_LIFE.plusSeconds(1)) < 0) {
+        while (Duration.between(started, Instant.now()).compareTo(Supervised.SHORTEST_LIFE.plusSeconds(1)) < 0) {
             Thread.sleep(100);
         }
     }
