@@ -106,10 +106,6 @@ public final class LocalGateway implements AutoCloseable {
         return port;
     }
 
-    public GatewaySettings settings() {
-        return settings;
-    }
-
     private HttpServer listen(String host, int port) throws Exception {
         // The codec drops the TCP connection without a close frame over its limit: it is set above the
         // frame quota, which Client#frame enforces with API Gateway's 1009.

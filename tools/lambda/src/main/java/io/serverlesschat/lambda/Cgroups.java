@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,20 +32,15 @@ public final class Cgroups {
 
     /** A group of ours: the prefix, the pid of the process that made it, and anything after. */
     private static final Pattern OURS = Pattern.compile(Pattern.quote(PREFIX) + "-(\\d+)-.+");
-    private static final Set<FunctionCgroup> LIVE = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static volatile boolean shuttingDown;
     private static Thread hook;
 
-    public enum Version {
-        V1, V2
-    }
-
-    private final Version version;
+    private final CgroupVersion version;
     /** v1: controller name to its mount; v2: the single entry "unified". */
     private final Map<String, Path> roots;
 
-    Cgroups(Version version, Map<String, Path> roots) {
+    Cgroups(CgroupVersion version, Map<String, Path> roots) {
         this.version = version;
         this.roots = Map.copyOf(roots);
     }
@@ -107,10 +101,10 @@ public final class Cgroups {
             }
         }
         if (v2 != null && controllers(v2).containsAll(List.of("cpu", "memory"))) {
-            return new Cgroups(Version.V2, Map.of("unified", v2));
+            return new Cgroups(CgroupVersion.V2, Map.of("unified", v2));
         }
         if (v1.keySet().containsAll(List.of("cpu", "cpuacct", "memory"))) {
-            return new Cgroups(Version.V1, v1);
+            return new Cgroups(CgroupVersion.V1, v1);
         }
         if (!readOnly.isEmpty()) {
             throw new Unavailable("the cgroup filesystem is mounted read-only (" + String.join(", ", readOnly) + ")");
@@ -131,7 +125,7 @@ public final class Cgroups {
     private void probe() throws Unavailable {
         Path probe = null;
         try {
-            if (version == Version.V2) {
+            if (version == CgroupVersion.V2) {
                 enableV2Controllers();
             }
             for (Path root : distinctRoots()) {
@@ -167,13 +161,13 @@ public final class Cgroups {
         }
     }
 
-    public Version version() {
+    public CgroupVersion version() {
         return version;
     }
 
     /** e.g. "cgroup v1 (cpu, cpuacct, memory under /sys/fs/cgroup)", for results.json. */
     public String describe() {
-        return version == Version.V2 ? "cgroup v2 (" + roots.get("unified") + ")"
+        return version == CgroupVersion.V2 ? "cgroup v2 (" + roots.get("unified") + ")"
                 : "cgroup v1 (" + String.join(", ", roots.keySet()) + ")";
     }
 
@@ -202,8 +196,7 @@ public final class Cgroups {
         }
         Map<String, Path> dirs = new LinkedHashMap<>();
         roots.forEach((controller, root) -> dirs.put(controller, root.resolve(name)));
-        FunctionCgroup group = new FunctionCgroup(version, name, dirs);
-        LIVE.add(group);
+        FunctionCgroup group = FunctionCgroup.live(version, name, dirs);
         try {
             for (Path dir : new LinkedHashSet<>(dirs.values())) {
                 Files.createDirectory(dir);
@@ -215,17 +208,11 @@ public final class Cgroups {
         return group;
     }
 
-    static void forget(FunctionCgroup group) {
-        LIVE.remove(group);
-    }
-
     private static void removeAllOfThisJvm() {
         synchronized (Cgroups.class) {
             shuttingDown = true;
         }
-        for (FunctionCgroup group : List.copyOf(LIVE)) {
-            group.close();
-        }
+        FunctionCgroup.closeAll();
     }
 
     /**

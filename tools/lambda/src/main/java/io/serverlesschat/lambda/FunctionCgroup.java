@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * One cgroup for one function process (made by {@link Cgroups#create()}): the CPU and memory limits
+ * One cgroup for one function process (made by the machine's cgroups, {@code Cgroups.create()}): the CPU and memory limits
  * Lambda would set, the exact CPU time of everything that runs in it, its peak memory and whether the
  * kernel killed it for memory. The process enters it before it runs an instruction of its own
  * ({@link #wrap}), so its CPU time counts from exec.
@@ -35,15 +36,32 @@ public final class FunctionCgroup implements AutoCloseable {
     /** The CFS period: Lambda's share is a quota per 100 ms. */
     public static final long PERIOD_US = 100_000;
 
-    private final Cgroups.Version version;
+    /** Every group not yet closed: what the JVM's shutdown removes at the latest ({@link #closeAll}). */
+    private static final Set<FunctionCgroup> LIVE = ConcurrentHashMap.newKeySet();
+
+    private final CgroupVersion version;
     private final String name;
     private final Map<String, Path> dirs;
     private volatile boolean closed;
 
-    FunctionCgroup(Cgroups.Version version, String name, Map<String, Path> dirs) {
+    FunctionCgroup(CgroupVersion version, String name, Map<String, Path> dirs) {
         this.version = version;
         this.name = name;
         this.dirs = Map.copyOf(dirs);
+    }
+
+    /** A group that is removed when this JVM exits, if it was not closed before. */
+    static FunctionCgroup live(CgroupVersion version, String name, Map<String, Path> dirs) {
+        FunctionCgroup group = new FunctionCgroup(version, name, dirs);
+        LIVE.add(group);
+        return group;
+    }
+
+    /** Closes every live group: the JVM is exiting. */
+    static void closeAll() {
+        for (FunctionCgroup group : List.copyOf(LIVE)) {
+            group.close();
+        }
     }
 
     public String name() {
@@ -51,7 +69,7 @@ public final class FunctionCgroup implements AutoCloseable {
     }
 
     private Path dir(String controller) {
-        return version == Cgroups.Version.V2 ? dirs.get("unified") : dirs.get(controller);
+        return version == CgroupVersion.V2 ? dirs.get("unified") : dirs.get(controller);
     }
 
     private Set<Path> allDirs() {
@@ -61,7 +79,7 @@ public final class FunctionCgroup implements AutoCloseable {
     /** At most {@code megabytes} of memory, and no swap (Lambda has none). */
     public void limitMemory(int megabytes) {
         long bytes = megabytes * 1024L * 1024L;
-        if (version == Cgroups.Version.V2) {
+        if (version == CgroupVersion.V2) {
             write(dir("memory").resolve("memory.max"), Long.toString(bytes));
             writeIfPresent(dir("memory").resolve("memory.swap.max"), "0");
         } else {
@@ -73,7 +91,7 @@ public final class FunctionCgroup implements AutoCloseable {
     /** At most {@code cpus} CPUs' worth of time per {@value #PERIOD_US} us (0.145 = 14,500 us). */
     public void limitCpu(double cpus) {
         long quota = Math.max(1000, Math.round(cpus * PERIOD_US)); // the kernel's minimum quota is 1 ms
-        if (version == Cgroups.Version.V2) {
+        if (version == CgroupVersion.V2) {
             write(dir("cpu").resolve("cpu.max"), quota + " " + PERIOD_US);
         } else {
             write(dir("cpu").resolve("cpu.cfs_period_us"), Long.toString(PERIOD_US));
@@ -87,7 +105,7 @@ public final class FunctionCgroup implements AutoCloseable {
      * start-up CPU time depends on how much its JIT threads get beside its main thread.
      */
     public void prioritiseCpu() {
-        if (version == Cgroups.Version.V2) {
+        if (version == CgroupVersion.V2) {
             write(dir("cpu").resolve("cpu.weight"), "10000");
         } else {
             write(dir("cpu").resolve("cpu.shares"), "262144");
@@ -96,7 +114,7 @@ public final class FunctionCgroup implements AutoCloseable {
 
     /** No CPU limit: the group may use every core of the machine. */
     public void unlimitCpu() {
-        if (version == Cgroups.Version.V2) {
+        if (version == CgroupVersion.V2) {
             write(dir("cpu").resolve("cpu.max"), "max " + PERIOD_US);
         } else {
             write(dir("cpu").resolve("cpu.cfs_quota_us"), "-1");
@@ -117,7 +135,7 @@ public final class FunctionCgroup implements AutoCloseable {
 
     /** User + system CPU time of everything that ran in the group so far, in nanoseconds. */
     public long cpuNanos() {
-        if (version == Cgroups.Version.V2) {
+        if (version == CgroupVersion.V2) {
             return keyed(dir("cpu").resolve("cpu.stat"), "usage_usec") * 1000;
         }
         return Long.parseLong(read(dir("cpuacct").resolve("cpuacct.usage")));
@@ -125,14 +143,14 @@ public final class FunctionCgroup implements AutoCloseable {
 
     /** The most memory the group was charged at any moment (what its limit counts), if the kernel says. */
     public OptionalLong peakMemoryBytes() {
-        Path file = version == Cgroups.Version.V2 ? dir("memory").resolve("memory.peak")
+        Path file = version == CgroupVersion.V2 ? dir("memory").resolve("memory.peak")
                 : dir("memory").resolve("memory.max_usage_in_bytes");
         return Files.exists(file) ? OptionalLong.of(Long.parseLong(read(file))) : OptionalLong.empty();
     }
 
     /** How many processes of the group the kernel's OOM killer killed. */
     public long oomKills() {
-        Path file = version == Cgroups.Version.V2 ? dir("memory").resolve("memory.events")
+        Path file = version == CgroupVersion.V2 ? dir("memory").resolve("memory.events")
                 : dir("memory").resolve("memory.oom_control");
         return keyed(file, "oom_kill");
     }
@@ -189,7 +207,7 @@ public final class FunctionCgroup implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("cgroup " + name + ": not removed: " + e);
         } finally {
-            Cgroups.forget(this);
+            LIVE.remove(this);
         }
     }
 

@@ -218,7 +218,7 @@ class CgroupsTest {
         Files.writeString(group.resolve("cpu.stat"), "usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\nnr_periods 12\n");
         Files.writeString(group.resolve("memory.events"), "low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n");
         Files.writeString(group.resolve("memory.peak"), "99614720\n");
-        FunctionCgroup v2 = new FunctionCgroup(Cgroups.Version.V2, group.getFileName().toString(), Map.of("unified", group));
+        FunctionCgroup v2 = new FunctionCgroup(CgroupVersion.V2, group.getFileName().toString(), Map.of("unified", group));
 
         v2.limitCpu(256 / 1769.0);
         assertEquals("14471 100000", Files.readString(group.resolve("cpu.max")));
@@ -242,7 +242,7 @@ class CgroupsTest {
         Files.writeString(unified.resolve("cgroup.controllers"), "cpuset cpu io memory pids\n");
         Path info = dir.resolve("mountinfo");
         Files.writeString(info, "30 24 0:26 / " + unified + " rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n");
-        assertEquals(Cgroups.Version.V2, Cgroups.fromMountInfo(info).version());
+        assertEquals(CgroupVersion.V2, Cgroups.fromMountInfo(info).version());
 
         Files.writeString(unified.resolve("cgroup.controllers"), "hugetlb\n"); // a hybrid system like this project's CI
         Files.writeString(info, String.join("\n",
@@ -251,7 +251,7 @@ class CgroupsTest {
                 "37 25 0:32 / /sys/fs/cgroup/cpuacct rw,relatime shared:12 - cgroup cgroup rw,cpuacct",
                 "38 25 0:33 / /sys/fs/cgroup/memory rw,relatime shared:13 - cgroup cgroup rw,memory", ""));
         Cgroups v1 = Cgroups.fromMountInfo(info);
-        assertEquals(Cgroups.Version.V1, v1.version());
+        assertEquals(CgroupVersion.V1, v1.version());
         assertEquals(Path.of("/sys/fs/cgroup/cpuacct"), v1.roots().get("cpuacct"));
 
         Files.writeString(info, "36 25 0:31 / /sys/fs/cgroup/cpu,cpuacct ro,relatime - cgroup cgroup rw,cpu,cpuacct\n"

@@ -51,7 +51,7 @@ class FunctionLauncherTest {
     @Test
     void inACgroupTheCommandEntersItFirstAndTheJvmIgnoresItsLimits() throws Exception {
         Path root = Files.createDirectory(taskRoot.resolve("cgroup"));
-        FunctionCgroup group = new FunctionCgroup(Cgroups.Version.V2, "serverlesschat-bench-1-1", Map.of("unified", root));
+        FunctionCgroup group = new FunctionCgroup(CgroupVersion.V2, "serverlesschat-bench-1-1", Map.of("unified", root));
         List<String> command = FunctionLauncher.of(FunctionZip.Kind.JVM, taskRoot).runtimeApi("127.0.0.1:1/_lambda_")
                 .ricClassPath(List.of(Path.of("/ric/aws-lambda-java-runtime-interface-client-2.10.1.jar"))).cgroup(group).command();
         assertEquals(List.of("/bin/sh", "-c"), command.subList(0, 2));

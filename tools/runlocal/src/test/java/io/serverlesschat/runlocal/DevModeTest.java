@@ -55,7 +55,7 @@ class DevModeTest {
                 .redirectOutput(output.toFile());
         builder.environment().put("DYNAMODB_ENDPOINT", endpoint.toString());
         builder.environment().merge("MAVEN_OPTS", "-Duser.home=" + tmp.resolve("home") + " -Dmaven.repo.local="
-                + System.getProperty("serverlesschat.local-repository"), (theirs, mine) -> theirs + " " + mine);
+                + System.getProperty("serverlesschat.maven-repository"), (theirs, mine) -> theirs + " " + mine);
         Process maven = builder.start();
         try {
             String said = "Dev DynamoDB: nothing answered at " + endpoint + ", so moto_server was started there (it stops"
