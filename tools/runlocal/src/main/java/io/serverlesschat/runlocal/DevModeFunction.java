@@ -1,9 +1,9 @@
 package io.serverlesschat.runlocal;
 
-import io.serverlesschat.runlocal.Supervised.Running;
 import io.serverlesschat.lambda.InitFailure;
 import io.serverlesschat.localdev.CtrlC;
 import io.serverlesschat.localdev.SetupFailure;
+import io.serverlesschat.runlocal.Supervised.Running;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

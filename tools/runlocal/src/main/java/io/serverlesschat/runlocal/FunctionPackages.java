@@ -1,9 +1,9 @@
 package io.serverlesschat.runlocal;
 
-import io.serverlesschat.runlocal.LocalOptions.Mode;
 import io.serverlesschat.lambda.FunctionZip;
 import io.serverlesschat.lambda.PackageBuild;
 import io.serverlesschat.localdev.SetupFailure;
+import io.serverlesschat.runlocal.LocalOptions.Mode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;

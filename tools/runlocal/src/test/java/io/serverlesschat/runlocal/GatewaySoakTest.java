@@ -3,9 +3,9 @@ package io.serverlesschat.runlocal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.serverlesschat.apigateway.WebSocketClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.serverlesschat.apigateway.WebSocketClient;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.URLEncoder;
