@@ -107,7 +107,7 @@ class EnvironmentPoolTest {
     }
 
     @Test
-    void eventsWaitingForAnInitThatFailsAreAnswered502() throws Exception {
+    void eventsWaitingForAnInitThatFailsGetNoAnswerWithItsReason() throws Exception {
         pool = new EnvironmentPool("fn", 2, OverLimit.QUEUE, number -> {
             FakeEnvironment environment = new FakeEnvironment(number, false);
             environment.initialised.completeExceptionally(new InitFailure("no table"));
@@ -135,19 +135,21 @@ class EnvironmentPoolTest {
     }
 
     @Test
-    void aWaitingEventWhoseCallerGaveUpIsNeverDelivered() throws Exception {
+    void aWaitingEventWhoseCallerGaveUpOrWhoseTimeoutPassedIsNeverDelivered() throws Exception {
         pool = pool(1, OverLimit.QUEUE);
         pool.warmUp().get(5, TimeUnit.SECONDS);
         CompletableFuture<InvokeResult> busy = pool.invoke("first", WAIT);
         CompletableFuture<InvokeResult> abandoned = pool.invoke("abandoned", WAIT);
         abandoned.cancel(false);
+        InvokeResult late = pool.invoke("late", Duration.ofMillis(200)).get(5, TimeUnit.SECONDS);
+        assertEquals(new InvokeResult.TimedOut("no answer within 200 ms"), late);
         CompletableFuture<InvokeResult> third = pool.invoke("third", WAIT);
         FakeEnvironment environment = environments.get(0);
         environment.answerNext();
         assertEquals("first", payload(busy));
         environment.answerNext();
         assertEquals("third", payload(third));
-        assertEquals(List.of("first", "third"), environment.received, "the abandoned event never reached the function");
+        assertEquals(List.of("first", "third"), environment.received, "neither the abandoned nor the timed-out event reached the function");
     }
 
     @Test
@@ -162,22 +164,6 @@ class EnvironmentPoolTest {
         assertEquals("first", payload(first));
         assertEquals("second", payload(second));
         assertEquals(1, pool.started(), "no cold start while draining");
-    }
-
-    @Test
-    void anEventStillWaitingAtItsTimeoutIsAnsweredTimedOutAndNeverDelivered() throws Exception {
-        pool = pool(1, OverLimit.QUEUE);
-        pool.warmUp().get(5, TimeUnit.SECONDS);
-        CompletableFuture<InvokeResult> busy = pool.invoke("first", WAIT);
-        InvokeResult late = pool.invoke("late", Duration.ofMillis(200)).get(5, TimeUnit.SECONDS);
-        assertEquals(new InvokeResult.TimedOut("no answer within 200 ms"), late);
-        CompletableFuture<InvokeResult> third = pool.invoke("third", WAIT);
-        FakeEnvironment environment = environments.get(0);
-        environment.answerNext();
-        assertEquals("first", payload(busy));
-        environment.answerNext();
-        assertEquals("third", payload(third));
-        assertEquals(List.of("first", "third"), environment.received, "the timed-out event never reached the function");
     }
 
     @Test
