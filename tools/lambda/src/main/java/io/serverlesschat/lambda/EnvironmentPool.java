@@ -255,14 +255,17 @@ public final class EnvironmentPool implements LambdaFunction, AutoCloseable {
         }
     }
 
-    /** Called holding this. */
+    /**
+     * Called holding this. The environment takes its next event before the caller's continuation runs on
+     * the answer (the gateway reads it and logs): a queue drains at the function's pace, not the caller's.
+     */
     private void dispatch(ExecutionEnvironment environment, Pending pending) {
         environment.invoke(pending.event()).whenComplete((result, e) -> {
-            pending.answer().complete(e == null ? result
-                    : new InvokeResult.NoAnswer("no answer from the function: " + e.getMessage()));
             synchronized (this) {
                 release(environment);
             }
+            pending.answer().complete(e == null ? result
+                    : new InvokeResult.NoAnswer("no answer from the function: " + e.getMessage()));
         });
     }
 
