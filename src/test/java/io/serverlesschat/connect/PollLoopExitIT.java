@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The native build's poll loop on the JVM ({@link PollLoopFailure}): with a Runtime API that cannot be
  * reached, the loop logs its error and stops the application, and the process must then end, with status
  * 1, instead of waiting for ever ({@link RuntimeLoopExit}). The JVM build on AWS's runtime interface
- * client, and a native zip's bootstrap, are checked the same way in tools/local's FunctionZipOnLambdaTest.
+ * client, and a native zip's bootstrap, are checked the same way in tools/lambda's FunctionZipOnLambdaTest.
  */
 class PollLoopExitIT {
 

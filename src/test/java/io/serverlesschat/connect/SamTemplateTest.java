@@ -181,7 +181,7 @@ class SamTemplateTest {
     /**
      * The JVM build on Lambda's managed Java runtime, as AWS's runtime loads it: Quarkus' stream handler
      * (on the class path here, from quarkus-amazon-lambda) hands each event to QUARKUS_LAMBDA_HANDLER's
-     * handler, as the native build does (tools/local's FunctionZipOnLambdaTest runs the JVM zip that way
+     * handler, as the native build does (tools/lambda's FunctionZipOnLambdaTest runs the JVM zip that way
      * for both routes). SnapStart applies to published versions, which API Gateway invokes through the alias.
      */
     @ParameterizedTest

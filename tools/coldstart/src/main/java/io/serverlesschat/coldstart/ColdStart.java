@@ -1,7 +1,7 @@
 package io.serverlesschat.coldstart;
 
 import io.serverlesschat.localdev.CloudFormationYaml;
-import io.serverlesschat.local.Cgroups;
+import io.serverlesschat.lambda.Cgroups;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package io.serverlesschat.coldstart;
 
-import io.serverlesschat.local.FunctionLauncher;
+import io.serverlesschat.lambda.FunctionLauncher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

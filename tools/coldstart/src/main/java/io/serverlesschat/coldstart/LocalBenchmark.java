@@ -1,10 +1,10 @@
 package io.serverlesschat.coldstart;
 
 import io.serverlesschat.localdev.LocalDynamoDb;
-import io.serverlesschat.local.Cgroups;
-import io.serverlesschat.local.FunctionLauncher;
-import io.serverlesschat.local.FunctionZip;
-import io.serverlesschat.local.PackageBuild;
+import io.serverlesschat.lambda.Cgroups;
+import io.serverlesschat.lambda.FunctionLauncher;
+import io.serverlesschat.lambda.FunctionZip;
+import io.serverlesschat.lambda.PackageBuild;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

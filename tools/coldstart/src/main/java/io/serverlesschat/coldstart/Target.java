@@ -1,6 +1,6 @@
 package io.serverlesschat.coldstart;
 
-import io.serverlesschat.local.FunctionZip;
+import io.serverlesschat.lambda.FunctionZip;
 import java.nio.file.Path;
 
 /**

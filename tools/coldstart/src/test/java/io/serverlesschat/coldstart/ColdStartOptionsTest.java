@@ -117,7 +117,7 @@ class ColdStartOptionsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ColdStart.CgroupsDetector notRoot = () -> {
-            throw new io.serverlesschat.local.Cgroups.Unavailable(
+            throw new io.serverlesschat.lambda.Cgroups.Unavailable(
                     "cannot create a cgroup in /sys/fs/cgroup/cpu: permission denied (it needs root)");
         };
         assertEquals(2, ColdStart.execute(new String[] {"--variant", "jvm", "--out", dir.toString()}, PROJECT,

@@ -1,0 +1,91 @@
+package io.serverlesschat.runlocal;
+
+import io.serverlesschat.apigateway.Limits;
+import io.serverlesschat.lambda.EnvironmentPool;
+import io.serverlesschat.localdev.LocalDynamoDb;
+import io.serverlesschat.localdev.SetupFailure;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * bin/local: starts {@link RunLocal} with the command line's {@link LocalOptions}, says how to use it,
+ * and stops it all on Ctrl-C (the JVM's shutdown hook), open sockets' $disconnect first. A failure to
+ * start is one line on stderr and a non-zero status: 2 for a bad option or parameter, 1 otherwise.
+ */
+public final class LocalCommand {
+
+    private LocalCommand() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
+            System.out.println(LocalOptions.USAGE);
+            return;
+        }
+        Path project = Path.of(System.getProperty("project.dir", ".")).toAbsolutePath().normalize();
+        LocalOptions options;
+        try {
+            options = LocalOptions.parse(args, project);
+        } catch (IllegalArgumentException e) {
+            exit(2, e.getMessage() + " (bin/local --help lists the options)");
+            return;
+        }
+        RunLocal local;
+        try {
+            local = RunLocal.start(options, System.out::println);
+        } catch (SamTemplate.BadParameter e) {
+            exit(2, e.getMessage());
+            return;
+        } catch (SetupFailure e) {
+            exit(1, e.getMessage());
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(local::close, "bin/local-stop"));
+        System.out.println(ready(local));
+        Thread.currentThread().join();
+    }
+
+    private static void exit(int status, String message) {
+        System.err.println("bin/local: " + message);
+        System.exit(status);
+    }
+
+    /** What bin/local says once it is ready: how to connect, look, send to a client, and call a function directly. */
+    static String ready(RunLocal local) {
+        StringBuilder direct = new StringBuilder();
+        local.eventUris().forEach((route, uri) -> direct.append(String.format("%n            %-12s curl -d @src/test/resources/events/%s.json %s",
+                route, route.substring(1), uri)));
+        StringBuilder environments = new StringBuilder();
+        for (EnvironmentPool pool : local.environments().values()) {
+            environments.append(String.format("%n            %-22s up to %d at once (1 running), more started as events need them",
+                    pool.name(), pool.limit()));
+        }
+        Limits limits = local.limits();
+        return String.format("""
+
+                Ready. WebSocket API: %s   (Ctrl-C stops everything)
+
+                Connect:    npx wscat -c %s
+                            or in a browser console: ws = new WebSocket("%s")
+                See it:     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --table-name %s --endpoint-url %s --region %s
+                Send:       AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection --endpoint-url %s --region %s --connection-id ID --data '{"message":"hello"}'
+                            (ID: a connectionId from the scan or a $connect line; with the AWS CLI v2, add --cli-binary-format raw-in-base64-out)
+                Disconnect: Ctrl-C in wscat (or ws.close()), then scan again: the item is gone.
+                Limits:     a connection idle for %s is closed, any connection after %s (%s)
+                Execution environments (bin/local --concurrency N changes the limit):%s
+                Events straight to a function, without a WebSocket:%s
+                %s""", local.url(), local.url(), local.url(), RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
+                local.connectionsEndpoint(), LocalDynamoDb.REGION,
+                human(limits.idleTimeout()), human(limits.maxDuration()),
+                limits.equals(Limits.AWS) ? "API Gateway's; --idle-timeout and --max-duration shorten them"
+                        : "shortened: API Gateway's are 10 min and 2 h",
+                environments, direct,
+                local.dynamo().ownsServer() ? "If moto_server exits, bin/local starts it again.\n" : "");
+    }
+
+    /** 2 h, 10 min, 30 s. */
+    static String human(java.time.Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds % 3600 == 0 ? seconds / 3600 + " h" : seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
+    }
+}
