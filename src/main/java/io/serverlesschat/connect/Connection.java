@@ -30,12 +30,13 @@ public record Connection(
     public static final String USER_AGENT = "userAgent";
     /** The authorizer's principalId (a token's subject): the hash key of the table's byUser index. */
     public static final String USER_ID = "userId";
+    /** The user's name, under the same key in the authorizer's context. */
     public static final String USER_NAME = "userName";
 
     // API Gateway's ids are 16 characters; anything far longer is not from API Gateway.
     private static final int MAX_ID_LENGTH = 128;
-    // OpenID Connect's bound on a subject; user names are shorter still (Cognito's: 128).
-    private static final int MAX_USER_LENGTH = 255;
+    /** OpenID Connect's bound on a subject, and on a user name here (Cognito's are at most 128). */
+    static final int MAX_USER_LENGTH = 255;
 
     /**
      * The record of a $connect event. {@code connectedAt} is epoch milliseconds (API Gateway's unit),
@@ -58,7 +59,7 @@ public record Connection(
                 identity == null ? null : blankToNull(identity.getSourceIp()),
                 identity == null ? null : blankToNull(identity.getUserAgent()),
                 user(authorizer, "principalId"),
-                user(authorizer, TokenVerifier.USER_NAME));
+                user(authorizer, USER_NAME));
     }
 
     /** The connection id of an event for {@code routeKey}, or a rejection saying what is wrong with it. */

@@ -38,18 +38,18 @@ final class TokenVerifier {
     /** Far above any real token (Cognito's are 1-2 KB), and above what API Gateway lets through a query string. */
     private static final int MAX_TOKEN_LENGTH = 16 * 1024;
 
-    /** The context's key of the user's name, which $connect stores. */
-    static final String USER_NAME = "userName";
-
     /** What a valid token says about its user: what a chat needs, and no more. */
     record VerifiedToken(String subject, String userName, String email, String scope) {
 
-        /** The authorizer's context: strings only (API Gateway takes no objects or lists), the absent ones left out. */
+        /**
+         * The authorizer's context: strings only (API Gateway takes no objects or lists), the absent ones left
+         * out; the user's name under the key $connect stores it by.
+         */
         Map<String, Object> context() {
             Map<String, Object> context = new LinkedHashMap<>();
             context.put("sub", subject);
             if (userName != null) {
-                context.put(USER_NAME, userName);
+                context.put(Connection.USER_NAME, userName);
             }
             if (email != null) {
                 context.put("email", email);
@@ -122,12 +122,18 @@ final class TokenVerifier {
             // What the library throws on input it cannot parse; its message may quote the token.
             throw new RejectedToken("malformed token");
         }
+        String subject;
         try {
-            return new VerifiedToken(claims.getSubject(), string(claims, "cognito:username", "username", "preferred_username"),
-                    string(claims, "email"), scope(claims));
+            subject = claims.getSubject();
         } catch (MalformedClaimException e) {
             throw new RejectedToken("malformed claim");
         }
+        if (subject.length() > Connection.MAX_USER_LENGTH) {
+            throw new RejectedToken("subject too long"); // OpenID Connect's limit; $connect would refuse it
+        }
+        String userName = string(claims, "cognito:username", "username", "preferred_username");
+        return new VerifiedToken(subject, userName == null || userName.length() > Connection.MAX_USER_LENGTH ? null : userName,
+                string(claims, "email"), scope(claims));
     }
 
     private static ErrorCodeValidator.Error audienceError(JwtClaims claims, Set<String> accepted) throws MalformedClaimException {

@@ -178,6 +178,13 @@ class TokenVerifierTest {
         assertRejected("no subject", issuer.token(c -> c.unsetClaim("sub")));
     }
 
+    /** What $connect could not store is not allowed through: a subject beyond OpenID Connect's 255 characters; a name that long is left out. */
+    @Test
+    void aSubjectTooLongForTheItemIsRefusedAndSuchANameLeftOut() {
+        assertRejected("subject too long", issuer.token(c -> c.setSubject("s".repeat(256))));
+        assertNull(verifier.verify(issuer.token(c -> c.setClaim("cognito:username", "n".repeat(256)))).userName());
+    }
+
     @Test
     void whatIsNotATokenIsRefused() {
         assertRejected("malformed token", "not-a-token");
