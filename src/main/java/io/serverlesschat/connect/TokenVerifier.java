@@ -117,8 +117,9 @@ final class TokenVerifier {
                 }
             }
             throw new RejectedToken(reasonOf(e));
+        } catch (KeySetUnavailable e) {
+            throw e;
         } catch (RuntimeException e) {
-
             // What the library throws on input it cannot parse; its message may quote the token.
             throw new RejectedToken("malformed token");
         }
