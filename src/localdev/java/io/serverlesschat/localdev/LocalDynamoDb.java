@@ -26,8 +26,11 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
@@ -187,15 +190,39 @@ public final class LocalDynamoDb implements AutoCloseable {
         }
     }
 
+    /**
+     * A global secondary index as sam.native.yaml declares one: a string hash key, a number range key, and
+     * the other attributes it projects.
+     */
+    public record Index(String name, String hashKey, String rangeKey, List<String> projected) {
+    }
+
     /** Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists. */
     public void createTable(String name, String keyAttribute, String ttlAttribute) {
+        createTable(name, keyAttribute, ttlAttribute, List.of());
+    }
+
+    /** As {@link #createTable(String, String, String)}, with the table's global secondary indexes. */
+    public void createTable(String name, String keyAttribute, String ttlAttribute, List<Index> indexes) {
         if (tableExists(name)) {
             return;
         }
+        List<AttributeDefinition> attributes = new ArrayList<>(List.of(AttributeDefinition.builder()
+                .attributeName(keyAttribute).attributeType(ScalarAttributeType.S).build()));
+        for (Index index : indexes) {
+            attributes.add(AttributeDefinition.builder().attributeName(index.hashKey()).attributeType(ScalarAttributeType.S).build());
+            attributes.add(AttributeDefinition.builder().attributeName(index.rangeKey()).attributeType(ScalarAttributeType.N).build());
+        }
         client.createTable(c -> c.tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(a -> a.attributeName(keyAttribute).attributeType(ScalarAttributeType.S))
-                .keySchema(k -> k.attributeName(keyAttribute).keyType(KeyType.HASH)));
+                .attributeDefinitions(attributes)
+                .keySchema(k -> k.attributeName(keyAttribute).keyType(KeyType.HASH))
+                .globalSecondaryIndexes(indexes.isEmpty() ? null : indexes.stream().map(index -> GlobalSecondaryIndex.builder()
+                        .indexName(index.name())
+                        .keySchema(k -> k.attributeName(index.hashKey()).keyType(KeyType.HASH),
+                                k -> k.attributeName(index.rangeKey()).keyType(KeyType.RANGE))
+                        .projection(p -> p.projectionType(ProjectionType.INCLUDE).nonKeyAttributes(index.projected()))
+                        .build()).toList()));
         // The SDK's waiter polls every 20 s; a local server is ready within milliseconds.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (client.describeTable(d -> d.tableName(name)).table().tableStatus() != TableStatus.ACTIVE) {

@@ -1,7 +1,5 @@
 package io.serverlesschat.connect;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
-import io.quarkus.runtime.Startup;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
@@ -11,26 +9,23 @@ import jakarta.inject.Singleton;
  * "Connected.". API Gateway refuses the handshake on any status but 2xx.
  */
 @Named(ConnectHandler.NAME)
-@Singleton
-@Startup // one per container, built at start-up: a bad ALLOWED_ORIGINS stops the start, not each handshake
+@Singleton // built at start-up with WebSocketLambda: a bad ALLOWED_ORIGINS stops the start, not each handshake
 public class ConnectHandler extends RouteHandler {
 
     /** Its QUARKUS_LAMBDA_HANDLER name. */
     static final String NAME = "connect";
 
-    private final ConnectionTable table;
     private final ConnectionSettings settings;
     private final OriginPolicy origins;
 
     ConnectHandler(ConnectionTable table, ConnectionSettings settings) {
-        super("$connect", "Connected.", "Failed to connect.");
-        this.table = table;
+        super(table, "$connect", "Connected.", "Failed to connect.");
         this.settings = settings;
         this.origins = OriginPolicy.of(settings.allowedOrigins().orElse(""), settings.requireOrigin());
     }
 
     @Override
-    void handle(APIGatewayV2WebSocketEvent event) {
+    void handle(GatewayEvent event) {
         Connection connection = Connection.fromConnectEvent(event, System.currentTimeMillis(), settings.ttlSeconds());
         origins.check(event);
         table.put(connection);

@@ -17,7 +17,9 @@ public record Connection(
         String domainName,
         String stage,
         String sourceIp,
-        String userAgent) {
+        String userAgent,
+        String userId,
+        String userName) {
 
     public static final String CONNECTION_ID = "connectionId";
     public static final String CONNECTED_AT = "connectedAt";
@@ -26,9 +28,15 @@ public record Connection(
     public static final String STAGE = "stage";
     public static final String SOURCE_IP = "sourceIp";
     public static final String USER_AGENT = "userAgent";
+    /** The authorizer's principalId (a token's subject): the hash key of the table's byUser index. */
+    public static final String USER_ID = "userId";
+    /** The user's name, under the same key in the authorizer's context. */
+    public static final String USER_NAME = "userName";
 
     // API Gateway's ids are 16 characters; anything far longer is not from API Gateway.
     private static final int MAX_ID_LENGTH = 128;
+    /** OpenID Connect's bound on a subject, and on a user name here (Cognito's are at most 128). */
+    static final int MAX_USER_LENGTH = 255;
 
     /**
      * The record of a $connect event. {@code connectedAt} is epoch milliseconds (API Gateway's unit),
@@ -41,6 +49,7 @@ public record Connection(
         RequestContext context = requireRoute(event, "$connect");
         long connectedAt = context.getConnectedAt() > 0 ? context.getConnectedAt() : nowMillis;
         var identity = context.getIdentity();
+        Map<String, Object> authorizer = context.getAuthorizer() == null ? Map.of() : context.getAuthorizer();
         return new Connection(
                 context.getConnectionId(),
                 connectedAt,
@@ -48,7 +57,9 @@ public record Connection(
                 require(context.getDomainName(), "requestContext.domainName"),
                 require(context.getStage(), "requestContext.stage"),
                 identity == null ? null : blankToNull(identity.getSourceIp()),
-                identity == null ? null : blankToNull(identity.getUserAgent()));
+                identity == null ? null : blankToNull(identity.getUserAgent()),
+                user(authorizer, "principalId"),
+                user(authorizer, USER_NAME));
     }
 
     /** The connection id of an event for {@code routeKey}, or a rejection saying what is wrong with it. */
@@ -75,6 +86,12 @@ public record Connection(
         if (userAgent != null) {
             item.put(USER_AGENT, AttributeValue.fromS(userAgent));
         }
+        if (userId != null) {
+            item.put(USER_ID, AttributeValue.fromS(userId));
+        }
+        if (userName != null) {
+            item.put(USER_NAME, AttributeValue.fromS(userName));
+        }
         return item;
     }
 
@@ -91,6 +108,18 @@ public record Connection(
             throw new RejectedEvent("requestContext.connectionId is " + id.length() + " characters long");
         }
         return context;
+    }
+
+    /**
+     * A value of requestContext.authorizer (what the authorizer of the handshake answered), or null without
+     * one: without an authorizer, or under AWS_IAM, the event has none.
+     */
+    private static String user(Map<String, Object> authorizer, String name) {
+        String value = authorizer.get(name) instanceof String s ? blankToNull(s) : null;
+        if (value != null && value.length() > MAX_USER_LENGTH) {
+            throw new RejectedEvent("requestContext.authorizer." + name + " is " + value.length() + " characters long");
+        }
+        return value;
     }
 
     private static String require(String value, String name) {

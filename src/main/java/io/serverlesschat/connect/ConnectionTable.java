@@ -1,8 +1,6 @@
 package io.serverlesschat.connect;
 
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,13 +13,15 @@ import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 /**
  * The only class that talks to DynamoDB. The client is the extension's singleton, built once per
  * container with the timeouts of application.properties, so a dead table fails fast instead of
- * holding the handshake until the Lambda timeout.
+ * holding the handshake until the Lambda timeout. Built on first use (a normal scope: the routes hold a
+ * proxy), so that the authorizer's function, which never uses the table, builds no client and opens no
+ * connection.
  */
-@Singleton
+@ApplicationScoped
 public class ConnectionTable {
 
     private static final Logger LOG = Logger.getLogger(ConnectionTable.class);
-    private static final Connection PRIMING_ITEM = new Connection("priming", 0, 0, "priming", "priming", null, null);
+    private static final Connection PRIMING_ITEM = new Connection("priming", 0, 0, "priming", "priming", null, null, null, null);
 
     private final DynamoDbClient dynamo;
     private final String tableName;
@@ -47,8 +47,9 @@ public class ConnectionTable {
      * that does not answer costs that and one log line, and the first write then connects by itself. The
      * bound counts the answer's handling too, CPU work that a throttled init (no burst, a small memory
      * setting) may not finish in time: then the line says DynamoDB answered instead of blaming it.
+     * Called at start-up by the route that uses the table ({@link RouteHandler#start()}).
      */
-    void prime(@Observes StartupEvent start) {
+    void prime() {
         if (!settings.priming().enabled()) {
             return;
         }

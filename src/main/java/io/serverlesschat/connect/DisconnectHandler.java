@@ -1,6 +1,5 @@
 package io.serverlesschat.connect;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
@@ -16,15 +15,12 @@ public class DisconnectHandler extends RouteHandler {
     /** Its QUARKUS_LAMBDA_HANDLER name. */
     static final String NAME = "disconnect";
 
-    private final ConnectionTable table;
-
     DisconnectHandler(ConnectionTable table) {
-        super("$disconnect", "Disconnected.", "Failed to disconnect.");
-        this.table = table;
+        super(table, "$disconnect", "Disconnected.", "Failed to disconnect.");
     }
 
     @Override
-    void handle(APIGatewayV2WebSocketEvent event) {
+    void handle(GatewayEvent event) {
         table.delete(Connection.connectionIdOf(event, "$disconnect"));
     }
 }

@@ -1,5 +1,6 @@
 package io.serverlesschat.connect;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import jakarta.inject.Singleton;
@@ -73,6 +74,22 @@ class InvocationLog {
     /** True once per process: for its first invocation. */
     boolean coldStart() {
         return first.getAndSet(false);
+    }
+
+    /**
+     * Writes the line of one invocation of {@code route}: the event's connection and route key, Lambda's
+     * request, function and memory setting, the time since {@code startNanos} and what happened.
+     */
+    void write(String route, GatewayEvent event, Context context, long startNanos, boolean coldStart, int status,
+            String outcome, String reason, String detail, Throwable failure) {
+        var requestContext = event == null ? null : event.getRequestContext();
+        write(new Invocation(route,
+                requestContext == null ? null : requestContext.getConnectionId(),
+                requestContext == null ? null : requestContext.getRouteKey(),
+                status, outcome, reason, detail, failure, (System.nanoTime() - startNanos) / 1_000_000, coldStart,
+                context == null ? null : context.getAwsRequestId(),
+                context == null ? null : context.getFunctionName(),
+                context == null ? 0 : context.getMemoryLimitInMB()));
     }
 
     void write(Invocation invocation) {
@@ -160,11 +177,18 @@ class InvocationLog {
      */
     private static void writeMetrics(JsonGenerator line, Invocation i, String namespace, long timestampMillis) throws IOException {
         Map<String, Integer> outcomes = new LinkedHashMap<>();
-        boolean connect = "$connect".equals(i.route());
-        outcomes.put(connect ? "Connected" : "Disconnected", i.status() == 200 ? 1 : 0);
-        outcomes.put("Rejected", i.status() == 400 ? 1 : 0);
-        if (connect) {
-            outcomes.put("Forbidden", i.status() == 403 ? 1 : 0); // only $connect checks the origin
+        if ("authorizer".equals(i.route())) { // TokenAuthorizer.ROUTE
+            // The handshake statuses API Gateway gives for the authorizer's three answers.
+            outcomes.put("Allowed", i.status() == 200 ? 1 : 0);
+            outcomes.put("Unauthorized", i.status() == 401 ? 1 : 0);
+            outcomes.put("Denied", i.status() == 403 ? 1 : 0);
+        } else {
+            boolean connect = "$connect".equals(i.route());
+            outcomes.put(connect ? "Connected" : "Disconnected", i.status() == 200 ? 1 : 0);
+            outcomes.put("Rejected", i.status() == 400 ? 1 : 0);
+            if (connect) {
+                outcomes.put("Forbidden", i.status() == 403 ? 1 : 0); // only $connect checks the origin
+            }
         }
         outcomes.put("Failed", i.status() >= 500 ? 1 : 0);
 

@@ -1,37 +1,44 @@
 package io.serverlesschat.connect;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketResponse;
 import jakarta.inject.Inject;
-import java.util.Map;
 
 /**
  * What every WebSocket route does around its one step: map the step's outcome to an answer
  * (200, 400 for a {@link RejectedEvent}, 403 for a {@link RefusedOrigin}, 500 for anything else) and
- * log one structured line ({@link InvocationLog}). This is the only place that builds answers, and no
- * exception text ever reaches the client.
+ * log one structured line ({@link InvocationLog}). This is the only place that builds a route's answers,
+ * and no exception text ever reaches the client.
  */
-abstract class RouteHandler {
+abstract class RouteHandler implements Route {
 
     @Inject
     InvocationLog log;
 
+    /** The table the route's step works on. */
+    final ConnectionTable table;
     private final String routeKey;
     private final String okBody;
     private final String failedBody;
 
-    RouteHandler(String routeKey, String okBody, String failedBody) {
+    RouteHandler(ConnectionTable table, String routeKey, String okBody, String failedBody) {
+        this.table = table;
         this.routeKey = routeKey;
         this.okBody = okBody;
         this.failedBody = failedBody;
     }
 
+    /** Primes the table's client: only a WebSocket route's function builds one. */
+    @Override
+    public void start() {
+        table.prime();
+    }
+
     /** The route's step: returns normally when done, throws {@link RejectedEvent}, {@link RefusedOrigin} or {@link TableFailure}. */
-    abstract void handle(APIGatewayV2WebSocketEvent event);
+    abstract void handle(GatewayEvent event);
 
     /** The route's answer to one event ({@link WebSocketLambda} hands it over). */
-    public final APIGatewayV2WebSocketResponse handleRequest(APIGatewayV2WebSocketEvent event, Context context) {
+    @Override
+    public final GatewayAnswer handleRequest(GatewayEvent event, Context context) {
         long start = System.nanoTime();
         boolean coldStart = log.coldStart();
         int status;
@@ -63,27 +70,12 @@ abstract class RouteHandler {
             detail = e.toString();
             failure = e;
         }
-        var requestContext = event == null ? null : event.getRequestContext();
-        log.write(new InvocationLog.Invocation(routeKey,
-                requestContext == null ? null : requestContext.getConnectionId(),
-                requestContext == null ? null : requestContext.getRouteKey(),
-                status, outcome, reason, detail, failure, (System.nanoTime() - start) / 1_000_000, coldStart,
-                context == null ? null : context.getAwsRequestId(),
-                context == null ? null : context.getFunctionName(),
-                context == null ? 0 : context.getMemoryLimitInMB()));
-        return answer(status, switch (status) {
+        log.write(routeKey, event, context, start, coldStart, status, outcome, reason, detail, failure);
+        return GatewayAnswer.route(status, switch (status) {
             case 200 -> okBody;
             case 400 -> "Bad request.";
             case 403 -> "Forbidden.";
             default -> failedBody;
         });
-    }
-
-    private static APIGatewayV2WebSocketResponse answer(int status, String body) {
-        var response = new APIGatewayV2WebSocketResponse();
-        response.setStatusCode(status);
-        response.setHeaders(Map.of("Content-Type", "text/plain"));
-        response.setBody(body);
-        return response;
     }
 }

@@ -70,6 +70,53 @@ class ConnectHandlerTest {
         assertEquals(EVERY_ATTRIBUTE, item(id).keySet());
     }
 
+    /** Behind the JWT authorizer: the user it answered (requestContext.authorizer) is on the item; the e-mail is not kept. */
+    @Test
+    void recordsTheUserTheAuthorizerAnswered() {
+        String id = Events.newConnectionId();
+        invoke(Events.json("connect-authorized.json", id)).body("statusCode", equalTo(200));
+        Map<String, AttributeValue> item = item(id);
+        Set<String> withUser = new java.util.HashSet<>(EVERY_ATTRIBUTE);
+        withUser.addAll(Set.of("userId", "userName"));
+        assertEquals(withUser, item.keySet());
+        assertEquals("5a1f9c2e-7d43-4b8e-9f61-2c0d8e3b7a15", item.get("userId").s());
+        assertEquals("alice", item.get("userName").s());
+    }
+
+    /** The byUser index serves "every connection of a user", each with what its @connections URL needs. */
+    @Test
+    void everyConnectionOfAUserComesBackFromTheIndex() {
+        String user = "user-" + Events.newConnectionId();
+        String phone = Events.newConnectionId();
+        String laptop = Events.newConnectionId();
+        invoke(authorized(phone, user, 1_795_684_442_000L)).body("statusCode", equalTo(200));
+        invoke(authorized(laptop, user, 1_795_684_443_000L)).body("statusCode", equalTo(200));
+        invoke(authorized(Events.newConnectionId(), "someone-else", 1_795_684_444_000L)).body("statusCode", equalTo(200));
+        invoke(Events.json("connect.json", Events.newConnectionId())).body("statusCode", equalTo(200)); // no user: not in the index
+
+        var found = dynamo.client().query(q -> q.tableName(LocalDynamoDbResource.TABLE).indexName(LocalDynamoDbResource.BY_USER.name())
+                .keyConditionExpression("userId = :user").expressionAttributeValues(Map.of(":user", AttributeValue.fromS(user)))).items();
+        assertEquals(List.of(phone, laptop), found.stream().map(i -> i.get("connectionId").s()).toList(), "both, oldest first");
+        assertEquals(Set.of("connectionId", "userId", "connectedAt", "domainName", "stage", "expiresAt"), found.get(0).keySet());
+        assertEquals("a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com", found.get(0).get("domainName").s());
+        assertEquals("dev", found.get(0).get("stage").s());
+    }
+
+    @Test
+    void rejectsAPrincipalFarLongerThanASubject() {
+        ObjectNode event = authorized(Events.newConnectionId(), "x".repeat(256), 1_795_684_442_000L);
+        assertRejected(event, "requestContext.authorizer.principalId is 256 characters long");
+    }
+
+    /** connect-authorized.json for another connection and user. */
+    private static ObjectNode authorized(String connectionId, String userId, long connectedAt) {
+        ObjectNode event = Events.json("connect-authorized.json", connectionId);
+        ObjectNode context = (ObjectNode) event.get("requestContext");
+        context.put("connectedAt", connectedAt);
+        ((ObjectNode) context.get("authorizer")).put("principalId", userId).put("sub", userId);
+        return event;
+    }
+
     @Test
     void aSecondConnectWithTheSameIdReplacesTheItem() {
         String id = Events.newConnectionId();

@@ -60,7 +60,7 @@ class ConnectionTablePrimingTest {
         assertEquals(priming.clientPort(), write.clientPort(), "the write reuses the connection priming opened");
 
         faults.mode(Mode.FORWARD);
-        table.prime(null);
+        table.prime();
         assertEquals(1, faults.requests(), "one request, not retried");
     }
 
@@ -90,7 +90,7 @@ class ConnectionTablePrimingTest {
         faults.mode(fault);
         try (CapturedLog log = CapturedLog.start()) {
             long start = System.nanoTime();
-            table.prime(null);
+            table.prime();
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 2000, "priming gave up after " + millis + " ms; its timeout is 1 s");
             assertEquals(1, log.lines().size(), () -> "one line: " + log.lines());

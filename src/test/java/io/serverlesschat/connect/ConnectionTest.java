@@ -1,11 +1,13 @@
 package io.serverlesschat.connect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2WebSocketEvent;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,35 @@ class ConnectionTest {
         APIGatewayV2WebSocketEvent event = Events.connect("id1");
         event.getRequestContext().getIdentity().setUserAgent(" ");
         assertNull(Connection.fromConnectEvent(event, 0, TTL).userAgent());
+    }
+
+    /** Behind the JWT authorizer, requestContext.authorizer holds its principalId and context: the user. */
+    @Test
+    void takesTheUserFromTheAuthorizersAnswer() {
+        Connection c = Connection.fromConnectEvent(authorized(Map.of("principalId", "user-1", "userName", "alice",
+                "email", "alice@example.com", "integrationLatency", 41)), 0, TTL);
+        assertEquals("user-1", c.userId());
+        assertEquals("alice", c.userName());
+        assertEquals(AttributeValue.fromS("user-1"), c.toItem().get(Connection.USER_ID));
+        assertEquals(AttributeValue.fromS("alice"), c.toItem().get(Connection.USER_NAME));
+        assertFalse(c.toItem().containsKey("email"), "not kept: every later route gets it from requestContext.authorizer");
+
+        Connection anonymous = Connection.fromConnectEvent(Events.connect("id1"), 0, TTL);
+        assertNull(anonymous.userId());
+        assertFalse(anonymous.toItem().containsKey(Connection.USER_ID), "no empty attributes without an authorizer");
+        assertFalse(anonymous.toItem().containsKey(Connection.USER_NAME));
+
+        // What other authorizations put there (none has a string principalId): no user, nothing stored.
+        for (Map<String, Object> other : List.<Map<String, Object>>of(Map.of(), Map.of("principalId", " "), Map.of("principalId", 42))) {
+            assertNull(Connection.fromConnectEvent(authorized(other), 0, TTL).userId(), other.toString());
+        }
+        assertNull(Connection.fromConnectEvent(authorized(Map.of("principalId", "user-1")), 0, TTL).userName());
+    }
+
+    private static APIGatewayV2WebSocketEvent authorized(Map<String, Object> authorizer) {
+        APIGatewayV2WebSocketEvent event = Events.connect("id1");
+        event.getRequestContext().setAuthorizer(authorizer);
+        return event;
     }
 
     @Test

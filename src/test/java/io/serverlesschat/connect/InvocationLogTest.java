@@ -72,6 +72,25 @@ class InvocationLogTest {
         assertEquals("ERROR", JSON.readTree(InvocationLog.json(connect(500, "failed", "x", false), null, NOW)).get("level").asText());
     }
 
+    /** The authorizer counts the handshake statuses it leads to: Allowed, Unauthorized (401), Denied (403), Failed (500). */
+    @ParameterizedTest
+    @CsvSource({"200,allowed,,Allowed", "401,unauthorized,no token in route.request.querystring.token,Unauthorized",
+        "403,denied,token expired,Denied", "500,failed,key set unavailable,Failed", "500,error,java.lang.NullPointerException,Failed"})
+    void eachAuthorizerOutcomeCountsOnce(int status, String outcome, String reason, String counted) throws Exception {
+        var authorizer = new InvocationLog.Invocation(TokenAuthorizer.ROUTE, "L0SM9cOFvHcCIhw=", "$connect", status, outcome, reason,
+                reason, null, 4, false, "c0ffee00-0000-4000-8000-000000000002", "serverless-chat-dev-AuthorizerFunction", 256);
+        JsonNode line = JSON.readTree(InvocationLog.json(authorizer, "ServerlessChat", NOW));
+        assertEquals(List.of(), EmbeddedMetricFormat.violations(line));
+        for (String metric : List.of("Allowed", "Unauthorized", "Denied", "Failed")) {
+            assertEquals(metric.equals(counted) ? 1 : 0, line.get(metric).asInt(), metric);
+        }
+        for (String other : List.of("Connected", "Rejected", "Forbidden")) {
+            assertFalse(line.has(other), other + " is $connect's");
+        }
+        assertEquals(status == 200 ? "INFO" : status < 500 ? "WARN" : "ERROR", line.get("level").asText());
+        assertEquals("authorizer", line.get("route").asText());
+    }
+
     @Test
     void disconnectCountsItsOwnOutcomesAndNeverForbidden() throws Exception {
         var disconnect = new InvocationLog.Invocation("$disconnect", "id", "$disconnect", 200, "ok", null, null, null, 3, false,

@@ -6,6 +6,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +16,9 @@ import java.util.Map;
 public class LocalDynamoDbResource implements QuarkusTestResourceLifecycleManager {
 
     public static final String TABLE = "connections";
+    /** The table's index of a user's connections, as sam.native.yaml declares it (SamTemplateTest compares). */
+    public static final LocalDynamoDb.Index BY_USER = new LocalDynamoDb.Index("byUser", Connection.USER_ID, Connection.CONNECTED_AT,
+            List.of(Connection.DOMAIN_NAME, Connection.STAGE, Connection.EXPIRES_AT));
 
     /** Marks a test field that receives the running {@link LocalDynamoDb}. */
     @Retention(RetentionPolicy.RUNTIME)
@@ -35,7 +39,7 @@ public class LocalDynamoDbResource implements QuarkusTestResourceLifecycleManage
 
     /** The connections table as sam.native.yaml declares it. */
     static void createTable(LocalDynamoDb dynamo) {
-        dynamo.createTable(TABLE, Connection.CONNECTION_ID, Connection.EXPIRES_AT);
+        dynamo.createTable(TABLE, Connection.CONNECTION_ID, Connection.EXPIRES_AT, List.of(BY_USER));
     }
 
     @Override

@@ -41,7 +41,8 @@ class SamTemplateTest {
     static List<Route> routes() {
         return List.of(
                 new Route("$connect", "OnConnectFunction", "OnConnectPermission", "IntegrationConnect", "RouteConnect",
-                        "OnConnectLogGroup", ConnectHandler.class, "dynamodb:PutItem", Map.of("Ref", "ConnectAuthorization"),
+                        "OnConnectLogGroup", ConnectHandler.class, "dynamodb:PutItem",
+                        Map.of("Fn::If", List.of("JwtAuthorization", "CUSTOM", Map.of("Ref", "ConnectAuthorization"))),
                         Map.of("ALLOWED_ORIGINS", Map.of("Ref", "AllowedOrigins"), "REQUIRE_ORIGIN", Map.of("Ref", "RequireOrigin"))),
                 new Route("$disconnect", "OnDisconnectFunction", "OnDisconnectPermission", "IntegrationDisconnect",
                         "RouteDisconnect", "OnDisconnectLogGroup", DisconnectHandler.class, "dynamodb:DeleteItem", "NONE", Map.of()));
@@ -91,7 +92,12 @@ class SamTemplateTest {
         assertEquals("false", parameter(parameters, "AccessLogs").get("Default"));
         assertEquals(List.of("true", "false"), parameter(parameters, "AccessLogs").get("AllowedValues"));
         assertEquals("NONE", parameter(parameters, "ConnectAuthorization").get("Default"));
-        assertEquals(List.of("NONE", "AWS_IAM"), parameter(parameters, "ConnectAuthorization").get("AllowedValues"));
+        assertEquals(List.of("NONE", "AWS_IAM", "JWT"), parameter(parameters, "ConnectAuthorization").get("AllowedValues"));
+        assertEquals("", parameter(parameters, "JwtIssuer").get("Default"));
+        assertEquals("", parameter(parameters, "JwtAudience").get("Default"));
+        assertEquals("", parameter(parameters, "JwtKeySetUrl").get("Default"));
+        assertEquals("route.request.querystring.token", parameter(parameters, "JwtIdentitySource").get("Default"),
+                "browsers cannot set a WebSocket handshake's headers");
         assertEquals("", parameter(parameters, "ConnectConcurrency").get("Default"));
         assertEquals("native", parameter(parameters, "Package").get("Default"));
         assertEquals(List.of("native", "jvm"), parameter(parameters, "Package").get("AllowedValues"));
@@ -148,7 +154,9 @@ class SamTemplateTest {
     @Test
     void tableIsKeyedAndExpiredByTheAttributesTheHandlerWrites() {
         Map<String, Object> table = properties("ConnectionsTable");
-        assertEquals(List.of(Map.of("AttributeName", Connection.CONNECTION_ID, "AttributeType", "S")), table.get("AttributeDefinitions"));
+        assertEquals(List.of(Map.of("AttributeName", Connection.CONNECTION_ID, "AttributeType", "S"),
+                Map.of("AttributeName", Connection.USER_ID, "AttributeType", "S"),
+                Map.of("AttributeName", Connection.CONNECTED_AT, "AttributeType", "N")), table.get("AttributeDefinitions"));
         assertEquals(List.of(Map.of("AttributeName", Connection.CONNECTION_ID, "KeyType", "HASH")), table.get("KeySchema"));
         assertEquals(Map.of("AttributeName", Connection.EXPIRES_AT, "Enabled", true), table.get("TimeToLiveSpecification"));
         assertEquals("PAY_PER_REQUEST", table.get("BillingMode"));
@@ -357,6 +365,158 @@ class SamTemplateTest {
         assertEquals("NONE", resolvedProperties(iam, "RouteDisconnect").get("AuthorizationType"), "authorization is on $connect only");
         assertEquals(resolvedProperties(open, "Stage"), resolvedProperties(iam, "Stage"));
         assertEquals(true, resolvedProperties(iam, "Stage").get("AutoDeploy"));
+        Map<String, Object> jwt = resolved(Map.of("ConnectAuthorization", "JWT"));
+        assertEquals("CUSTOM", resolvedProperties(jwt, "RouteConnect").get("AuthorizationType"));
+        assertEquals(resolvedProperties(open, "Stage"), resolvedProperties(jwt, "Stage"));
+    }
+
+    // ---- The $connect authorizer (ConnectAuthorization=JWT)
+
+    private static final String COGNITO = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123";
+    private static final Map<String, String> JWT = Map.of("ConnectAuthorization", "JWT", "JwtIssuer", COGNITO,
+            "JwtAudience", "4k2b8f1hq7d5mg0p3nexampleid");
+    private static final List<String> AUTHORIZER_RESOURCES = List.of("AuthorizerLogGroup", "AuthorizerFunction",
+            "AuthorizerPermission", "Authorizer", "AuthorizerRefusalsQuery");
+
+    @Test
+    void withoutJwtNothingOfTheAuthorizerExists() {
+        for (String authorization : List.of("NONE", "AWS_IAM")) {
+            Map<String, Object> stack = resolved(Map.of("ConnectAuthorization", authorization, "AlarmTopicArn", TOPIC));
+            for (String id : AUTHORIZER_RESOURCES) {
+                assertFalse(map(stack.get("Resources")).containsKey(id), authorization + ": " + id);
+            }
+            assertFalse(resolvedProperties(stack, "RouteConnect").containsKey("AuthorizerId"));
+            assertFalse(map(stack.get("Outputs")).containsKey("AuthorizerFunctionArn"));
+        }
+    }
+
+    @Test
+    void jwtPutsARequestAuthorizerFromTheSameZipOnConnect() {
+        Map<String, Object> stack = resolved(JWT);
+        for (String id : AUTHORIZER_RESOURCES) {
+            assertTrue(map(stack.get("Resources")).containsKey(id), id);
+        }
+        Map<String, Object> route = resolvedProperties(stack, "RouteConnect");
+        assertEquals("CUSTOM", route.get("AuthorizationType"), "a Lambda authorizer is CUSTOM to API Gateway");
+        assertEquals(Map.of("Ref", "Authorizer"), route.get("AuthorizerId"));
+
+        Map<String, Object> authorizer = resolvedProperties(stack, "Authorizer");
+        assertEquals(Map.of("Ref", "ApiGateway"), authorizer.get("ApiId"));
+        assertEquals("REQUEST", authorizer.get("AuthorizerType"));
+        assertEquals(List.of(Map.of("Ref", "JwtIdentitySource")), authorizer.get("IdentitySource"));
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                + "${AuthorizerFunction.Alias}/invocations"), authorizer.get("AuthorizerUri"), "the alias, as the routes' integrations");
+        assertFalse(authorizer.containsKey("AuthorizerResultTtlInSeconds"), "WebSocket APIs cache no authorizer result");
+
+        Map<String, Object> function = function(stack, "AuthorizerFunction");
+        assertEquals("target/function.zip", function.get("CodeUri"), "the same zip (Globals)");
+        assertEquals("live", function.get("AutoPublishAlias"));
+        Map<String, Object> expected = new java.util.HashMap<>(Map.of("TABLE_NAME", Map.of("Ref", "ConnectionsTable"),
+                "QUARKUS_LAMBDA_HANDLER", TokenAuthorizer.class.getAnnotation(Named.class).value(),
+                "DISABLE_SIGNAL_HANDLERS", "true",
+                "METRICS_ENABLED", Map.of("Ref", "Metrics"), "METRICS_NAMESPACE", Map.of("Ref", "MetricsNamespace")));
+        expected.putAll(Map.of("JWT_ISSUER", Map.of("Ref", "JwtIssuer"), "JWT_AUDIENCE", Map.of("Ref", "JwtAudience"),
+                "JWT_IDENTITY_SOURCE", Map.of("Ref", "JwtIdentitySource"), "JWT_JWKS_URL", Map.of("Ref", "JwtKeySetUrl")));
+        assertEquals(expected, environment(stack, "AuthorizerFunction"));
+        assertEquals(Map.of("LogGroup", Map.of("Ref", "AuthorizerLogGroup"), "LogFormat", "JSON",
+                "ApplicationLogLevel", Map.of("Ref", "LogLevel"), "SystemLogLevel", "INFO"), function.get("LoggingConfig"));
+        assertTrue(resolvedProperties(stack, "AuthorizerLogGroup").get("RetentionInDays") instanceof Integer, "log retention");
+        assertEquals(Map.of("Fn::GetAtt", List.of("AuthorizerFunction", "Arn")), value(map(stack.get("Outputs")), "AuthorizerFunctionArn"));
+    }
+
+    /** It reads no table and writes none: no policy of its own, so SAM's role lets it write its logs and nothing else. */
+    @Test
+    void theAuthorizerHasNoTableAccessAndMayBeInvokedOnlyAsThisApisAuthorizer() {
+        Map<String, Object> stack = resolved(JWT);
+        assertFalse(resolvedProperties(stack, "AuthorizerFunction").containsKey("Policies"));
+        assertFalse(resolvedProperties(stack, "AuthorizerFunction").containsKey("Role"));
+        Map<String, Object> permission = resolvedProperties(stack, "AuthorizerPermission");
+        assertEquals("lambda:InvokeFunction", permission.get("Action"));
+        assertEquals(Map.of("Ref", "AuthorizerFunction.Alias"), permission.get("FunctionName"));
+        assertEquals("apigateway.amazonaws.com", permission.get("Principal"));
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/authorizers/${Authorizer}"),
+                permission.get("SourceArn"));
+    }
+
+    /** The key set fetch (both of its bounds) must end before the function's own timeout, itself well under API Gateway's. */
+    @Test
+    void theAuthorizersTimeoutLeavesRoomForTheKeySetFetch() throws IOException {
+        int timeoutSeconds = (Integer) function(resolved(JWT), "AuthorizerFunction").get("Timeout");
+        Matcher fetch = Pattern.compile("\\$\\{JWT_JWKS_TIMEOUT:(\\d+)s}").matcher(applicationProperties().getProperty("authorizer.key-set-timeout"));
+        assertTrue(fetch.matches());
+        assertTrue(timeoutSeconds > 2 * Integer.parseInt(fetch.group(1)) && timeoutSeconds <= 10, "Timeout " + timeoutSeconds);
+    }
+
+    @Test
+    void theAuthorizersVariablesReachItsSettings() throws IOException {
+        Properties properties = applicationProperties();
+        assertEquals("${JWT_ISSUER:}", properties.getProperty("authorizer.issuer"));
+        assertEquals("${JWT_AUDIENCE:}", properties.getProperty("authorizer.audience"));
+        assertEquals("${JWT_JWKS_URL:}", properties.getProperty("authorizer.key-set-url"));
+        assertEquals("${JWT_IDENTITY_SOURCE:" + parameter(map(template.get("Parameters")), "JwtIdentitySource").get("Default") + "}",
+                properties.getProperty("authorizer.identity-source"), "the same default as the template's");
+        assertEquals(Set.of(Unauthorized.class.getName(), AuthorizerFailure.class.getName()),
+                Set.of(properties.getProperty("quarkus.lambda.expected-exceptions").split(",")),
+                "its deliberate failures are not logged again by Quarkus");
+    }
+
+    /** A JWT stack without an issuer or an audience would fail every handshake: CloudFormation refuses it. */
+    @Test
+    void aJwtDeployWithoutIssuerOrAudienceIsRefused() {
+        Map<String, Object> rule = map(map(template.get("Rules")).get("JwtAuthorizationNeedsIssuerAndAudience"));
+        assertEquals(Map.of("Fn::Equals", List.of(Map.of("Ref", "ConnectAuthorization"), "JWT")), rule.get("RuleCondition"));
+        List<Object> asserted = list(rule.get("Assertions")).stream().map(a -> map(a).get("Assert")).toList();
+        assertEquals(List.of(Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "JwtIssuer"), "")))),
+                Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "JwtAudience"), ""))))), asserted);
+    }
+
+    /** What the deploy takes, the function starts with: the issuer (and key set) patterns never let through a URL it refuses. */
+    @ParameterizedTest
+    @ValueSource(strings = {COGNITO, "https://example.eu.auth0.com/", "https://login.example.com/realms/chat",
+        "https://example.okta.com/oauth2/default", "https://issuer.example.com:8443/x", "http://issuer.example.com",
+        "https://", "cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123", "https://a b", "https://issuer.example.com?x=1"})
+    void jwtIssuerPatternAgreesWithTheFunction(String url) {
+        for (String name : List.of("JwtIssuer", "JwtKeySetUrl")) {
+            String pattern = (String) parameter(map(template.get("Parameters")), name).get("AllowedPattern");
+            boolean deployable = Pattern.matches(pattern, url);
+            boolean startsUp;
+            try {
+                KeySet.requireSecure(java.net.URI.create(url), "JWT_ISSUER");
+                startsUp = true;
+            } catch (IllegalArgumentException e) {
+                startsUp = false;
+            }
+            assertTrue(!deployable || startsUp, name + ": CloudFormation would accept " + url + " but the function would not start");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"route.request.querystring.token", "route.request.header.Authorization", "route.request.header.Sec-WebSocket-Protocol",
+        "route.request.querystring.", "route.request.body.token", "stageVariables.token", "context.token", "route.request.header.a b"})
+    void identitySourcePatternAgreesWithTheFunction(String expression) {
+        String pattern = (String) parameter(map(template.get("Parameters")), "JwtIdentitySource").get("AllowedPattern");
+        boolean startsUp;
+        try {
+            IdentitySource.parse(expression);
+            startsUp = true;
+        } catch (IllegalArgumentException e) {
+            startsUp = false;
+        }
+        assertEquals(startsUp, Pattern.matches(pattern, expression), expression);
+    }
+
+    /** The index of a user's connections is the one the tests create (LocalDynamoDbResource), over the attributes $connect writes. */
+    @Test
+    void theTableIndexesConnectionsByUser() {
+        List<Object> indexes = list(properties("ConnectionsTable").get("GlobalSecondaryIndexes"));
+        assertEquals(1, indexes.size());
+        var byUser = LocalDynamoDbResource.BY_USER;
+        assertEquals(Map.of("IndexName", byUser.name(),
+                "KeySchema", List.of(Map.of("AttributeName", byUser.hashKey(), "KeyType", "HASH"),
+                        Map.of("AttributeName", byUser.rangeKey(), "KeyType", "RANGE")),
+                "Projection", Map.of("ProjectionType", "INCLUDE", "NonKeyAttributes", byUser.projected())), indexes.get(0));
+        assertEquals(Connection.USER_ID, byUser.hashKey());
+        assertEquals(Connection.CONNECTED_AT, byUser.rangeKey());
     }
 
     @Test
@@ -431,7 +591,7 @@ class SamTemplateTest {
         List<Map<String, String>> all = new ArrayList<>();
         for (String logs : List.of("false", "true")) {
             for (String concurrency : List.of("", "10")) {
-                for (String authorization : List.of("NONE", "AWS_IAM")) {
+                for (String authorization : List.of("NONE", "AWS_IAM", "JWT")) {
                     for (String pack : List.of("native", "jvm")) {
                         for (String topic : List.of("", TOPIC)) {
                             all.add(Map.of("AccessLogs", logs, "ConnectConcurrency", concurrency, "ConnectAuthorization", authorization,
@@ -480,7 +640,11 @@ class SamTemplateTest {
     void theColdStartQueryReadsLambdasReportRecordsByMemorySettingAndDay() throws IOException {
         Map<String, Object> query = properties("ColdStartsQuery");
         assertEquals(Map.of("Fn::Sub", "${ProjectName}-${Environment}/cold-starts"), query.get("Name"));
-        assertEquals(List.of(Map.of("Ref", "OnConnectLogGroup"), Map.of("Ref", "OnDisconnectLogGroup")), query.get("LogGroupNames"));
+        assertEquals(List.of(Map.of("Ref", "OnConnectLogGroup"), Map.of("Ref", "OnDisconnectLogGroup")),
+                resolvedProperties(resolved(Map.of()), "ColdStartsQuery").get("LogGroupNames"));
+        assertEquals(List.of(Map.of("Ref", "OnConnectLogGroup"), Map.of("Ref", "OnDisconnectLogGroup"), Map.of("Ref", "AuthorizerLogGroup")),
+                resolvedProperties(resolved(Map.of("ConnectAuthorization", "JWT")), "ColdStartsQuery").get("LogGroupNames"),
+                "the authorizer's cold starts too");
         String text = (String) query.get("QueryString");
         var report = JSON.readTree(PLATFORM_REPORT);
         for (String field : List.of("type", "record.metrics.initDurationMs", "record.metrics.durationMs", "record.metrics.memorySizeMB")) {
@@ -539,7 +703,7 @@ class SamTemplateTest {
     /** Every alarm of the stack, with a topic: the metrics it watches are this stack's, and it tells the topic both ways. */
     @Test
     void withATopicEachAlarmWatchesThisStacksResourcesAndNotifiesTheTopic() {
-        Map<String, Object> stack = resolved(Map.of("AlarmTopicArn", TOPIC));
+        Map<String, Object> stack = resolved(Map.of("AlarmTopicArn", TOPIC, "ConnectAuthorization", "JWT"));
         Map<String, Map<String, Object>> alarms = new java.util.TreeMap<>();
         map(stack.get("Resources")).forEach((id, resource) -> {
             if ("AWS::CloudWatch::Alarm".equals(map(resource).get("Type"))) {
@@ -547,13 +711,16 @@ class SamTemplateTest {
             }
         });
         assertEquals(Set.of("ConnectErrorsAlarm", "OnConnectErrorsAlarm", "OnDisconnectErrorsAlarm", "OnConnectThrottlesAlarm",
-                "TableErrorsAlarm"), alarms.keySet());
-        Map<String, Set<String>> known = Map.of(
+                "TableErrorsAlarm", "AuthorizerErrorsAlarm"), alarms.keySet());
+        // The function's own metrics (InvocationLog's EMF members) in the stack's namespace.
+        Map<Object, Set<String>> known = Map.of(
                 "AWS/ApiGateway", Set.of("ConnectCount", "IntegrationError", "ExecutionError"),
                 "AWS/Lambda", Set.of("Errors", "Throttles"),
-                "AWS/DynamoDB", Set.of("WriteThrottleEvents", "SystemErrors"));
+                "AWS/DynamoDB", Set.of("WriteThrottleEvents", "SystemErrors"),
+                Map.of("Ref", "MetricsNamespace"), Set.of("Unauthorized"));
         Map<String, Object> dimensionValues = Map.of("ApiId", Map.of("Ref", "ApiGateway"), "Stage", Map.of("Ref", "Stage"),
-                "TableName", Map.of("Ref", "ConnectionsTable"));
+                "TableName", Map.of("Ref", "ConnectionsTable"), "route", TokenAuthorizer.ROUTE,
+                "functionName", Map.of("Ref", "AuthorizerFunction"));
         alarms.forEach((id, alarm) -> {
             assertEquals(List.of(TOPIC), alarm.get("AlarmActions"), id);
             assertEquals(List.of(TOPIC), alarm.get("OKActions"), id + " says when it clears");
@@ -583,13 +750,12 @@ class SamTemplateTest {
                 watched.add(alarm);
             }
             for (Map<String, Object> metric : watched) {
-                String namespace = (String) metric.get("Namespace");
-                assertTrue(known.getOrDefault(namespace, Set.of()).contains(metric.get("MetricName")), id + ": " + metric);
+                assertTrue(known.getOrDefault(metric.get("Namespace"), Set.of()).contains(metric.get("MetricName")), id + ": " + metric);
                 for (Object d : list(metric.get("Dimensions"))) {
                     Map<String, Object> dimension = map(d);
                     Object value = dimension.get("Value");
                     if (dimension.get("Name").equals("FunctionName")) {
-                        assertTrue(value.equals(Map.of("Ref", "OnConnectFunction")) || value.equals(Map.of("Ref", "OnDisconnectFunction")), id);
+                        assertTrue(Set.of("OnConnectFunction", "OnDisconnectFunction", "AuthorizerFunction").contains(map(value).get("Ref")), id);
                     } else if (dimension.get("Name").equals("Operation")) {
                         assertTrue(Set.of("PutItem", "DeleteItem").contains(value), id + ": the functions' writes");
                     } else {
@@ -605,17 +771,29 @@ class SamTemplateTest {
         assertEquals(1, alarms.get("OnConnectErrorsAlarm").get("Threshold"));
         assertEquals(5, alarms.get("OnConnectThrottlesAlarm").get("Threshold"));
         assertEquals(10, alarms.get("TableErrorsAlarm").get("Threshold"));
+        assertEquals("FILL(errors, 0) - FILL(unauthorized, 0)", map(list(alarms.get("AuthorizerErrorsAlarm").get("Metrics")).get(2)).get("Expression"),
+                "every handshake without a token is a Lambda error on purpose: those are not the alarm's");
+        assertEquals(1, alarms.get("AuthorizerErrorsAlarm").get("Threshold"));
+    }
+
+    /** The authorizer's alarm needs its function and the metric it subtracts; otherwise it is not there. */
+    @Test
+    void theAuthorizersAlarmExistsOnlyWithTheAuthorizerAndItsMetrics() {
+        assertFalse(map(resolved(Map.of("AlarmTopicArn", TOPIC)).get("Resources")).containsKey("AuthorizerErrorsAlarm"));
+        assertFalse(map(resolved(Map.of("AlarmTopicArn", TOPIC, "ConnectAuthorization", "JWT", "Metrics", "false")).get("Resources"))
+                .containsKey("AuthorizerErrorsAlarm"));
+        assertFalse(map(resolved(Map.of("ConnectAuthorization", "JWT")).get("Resources")).containsKey("AuthorizerErrorsAlarm"));
     }
 
     /**
      * cfn-lint takes no parameter values, and checks both sides of every condition together. So for each
-     * Package, with and without AlarmTopicArn, this writes the template with those choices made: the
-     * JvmPackage and AlarmsOn conditions gone, their Fn::If resolved, the alarms kept or dropped, the two
-     * parameters defaulting to the choice, and everything else as written. .ci/run lints every file written
-     * here as it lints the template.
+     * Package, with and without AlarmTopicArn, with and without the JWT authorizer, this writes the template
+     * with those choices made: the JvmPackage, AlarmsOn and JwtAuthorization conditions gone, their Fn::If
+     * resolved, their resources kept or dropped, the parameters defaulting to the choice, and everything
+     * else as written. .ci/run lints every file written here as it lints the template.
      */
     @Test
-    void writesTheTemplateOfEachPackageAndAlarmChoiceForCfnLint() throws IOException {
+    void writesTheTemplateOfEachPackageAlarmAndAuthorizationChoiceForCfnLint() throws IOException {
         Path dir = Path.of("target/cfn-lint");
         Files.createDirectories(dir);
         try (var old = Files.list(dir)) {
@@ -628,24 +806,34 @@ class SamTemplateTest {
         options.setWidth(200);
         for (String pack : List.of("native", "jvm")) {
             for (String topic : List.of("", TOPIC)) {
-                Map<String, Boolean> choice = Map.of("JvmPackage", pack.equals("jvm"), "AlarmsOn", !topic.isEmpty());
-                Map<String, Object> variant = map(choose(template, choice));
-                map(variant.get("Conditions")).keySet().removeAll(choice.keySet());
-                Map<String, Object> parameters = map(variant.get("Parameters"));
-                parameters.put("Package", merged(map(parameters.get("Package")), Map.of("Default", pack)));
-                parameters.put("AlarmTopicArn", merged(map(parameters.get("AlarmTopicArn")), Map.of("Default", topic)));
-                Path file = dir.resolve("package-" + pack + (topic.isEmpty() ? "-no-alarms" : "-alarms") + ".yaml");
-                Files.writeString(file, new org.yaml.snakeyaml.Yaml(options).dump(variant));
+                for (String authorization : List.of("NONE", "JWT")) {
+                    Map<String, Boolean> choice = new java.util.HashMap<>(Map.of("JvmPackage", pack.equals("jvm"),
+                            "AlarmsOn", !topic.isEmpty(), "JwtAuthorization", authorization.equals("JWT")));
+                    if (topic.isEmpty() || !authorization.equals("JWT")) {
+                        choice.put("AuthorizerAlarmsOn", false); // otherwise it still depends on Metrics
+                    }
+                    Map<String, Object> variant = map(choose(template, choice));
+                    map(variant.get("Conditions")).keySet().removeAll(choice.keySet());
+                    Map<String, Object> parameters = map(variant.get("Parameters"));
+                    parameters.put("Package", merged(map(parameters.get("Package")), Map.of("Default", pack)));
+                    parameters.put("AlarmTopicArn", merged(map(parameters.get("AlarmTopicArn")), Map.of("Default", topic)));
+                    parameters.put("ConnectAuthorization", merged(map(parameters.get("ConnectAuthorization")), Map.of("Default", authorization)));
+                    Path file = dir.resolve("package-" + pack + (topic.isEmpty() ? "-no-alarms" : "-alarms")
+                            + (authorization.equals("JWT") ? "-jwt" : "") + ".yaml");
+                    Files.writeString(file, new org.yaml.snakeyaml.Yaml(options).dump(variant));
 
-                Map<String, Object> written = CloudFormationYaml.load(file);
-                assertFalse(Files.readString(file).contains("JvmPackage") || Files.readString(file).contains("AlarmsOn"), file.toString());
-                assertEquals(!topic.isEmpty(), map(written.get("Resources")).containsKey("TableErrorsAlarm"), file.toString());
-                assertEquals(pack.equals("jvm") ? "java21" : Map.of("Ref", "Runtime"),
-                        map(map(written.get("Globals")).get("Function")).get("Runtime"), file.toString());
+                    Map<String, Object> written = CloudFormationYaml.load(file);
+                    String text = Files.readString(file);
+                    assertFalse(Pattern.compile("\\b(JvmPackage|AlarmsOn|JwtAuthorization)\\b").matcher(text).find(), file.toString());
+                    assertEquals(!topic.isEmpty(), map(written.get("Resources")).containsKey("TableErrorsAlarm"), file.toString());
+                    assertEquals(authorization.equals("JWT"), map(written.get("Resources")).containsKey("Authorizer"), file.toString());
+                    assertEquals(pack.equals("jvm") ? "java21" : Map.of("Ref", "Runtime"),
+                            map(map(written.get("Globals")).get("Function")).get("Runtime"), file.toString());
+                }
             }
         }
         try (var written = Files.list(dir)) {
-            assertEquals(4, written.count());
+            assertEquals(8, written.count(), ".ci/run expects this many");
         }
     }
 
@@ -709,7 +897,7 @@ class SamTemplateTest {
     private static final Object NO_VALUE = new Object();
     /** Parameters whose Refs the tests compare as written (what the function gets), not as a value. */
     private static final Set<String> KEPT_REFS = Set.of("Runtime", "Architecture", "MemorySize", "LogLevel", "Metrics",
-            "MetricsNamespace", "AllowedOrigins", "RequireOrigin");
+            "MetricsNamespace", "AllowedOrigins", "RequireOrigin", "JwtIssuer", "JwtAudience", "JwtIdentitySource", "JwtKeySetUrl");
     private static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:chat-alarms";
 
     private static Object evaluate(Object node, Map<String, String> parameters, Map<String, Boolean> conditions) {
@@ -720,11 +908,13 @@ class SamTemplateTest {
                 case "Ref":
                     return "AWS::NoValue".equals(arg) ? NO_VALUE
                             : parameters.containsKey(arg) && !KEPT_REFS.contains(arg) ? parameters.get(arg) : node;
-                case "Fn::Equals":
-                    return String.valueOf(evaluate(list(arg).get(0), parameters, conditions))
-                            .equals(String.valueOf(evaluate(list(arg).get(1), parameters, conditions)));
+                case "Fn::Equals": // on parameters' values, kept Refs or not
+                    return String.valueOf(valueOf(list(arg).get(0), parameters, conditions))
+                            .equals(String.valueOf(valueOf(list(arg).get(1), parameters, conditions)));
                 case "Fn::Not":
                     return !(Boolean) evaluate(list(arg).get(0), parameters, conditions);
+                case "Fn::And":
+                    return list(arg).stream().allMatch(c -> (Boolean) evaluate(c, parameters, conditions));
                 case "Fn::If":
                     Boolean condition = conditions.get(String.valueOf(list(arg).get(0)));
                     assertTrue(condition != null, "unknown condition " + list(arg).get(0));
@@ -754,6 +944,11 @@ class SamTemplateTest {
             return out;
         }
         return node;
+    }
+
+    private static Object valueOf(Object node, Map<String, String> parameters, Map<String, Boolean> conditions) {
+        return node instanceof Map<?, ?> m && m.get("Ref") instanceof String ref && parameters.containsKey(ref)
+                ? parameters.get(ref) : evaluate(node, parameters, conditions);
     }
 
     /** A function's properties as SAM deploys it: Globals.Function's, with the function's own merged over them. */
