@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class LocalBenchmark {
 
-    private final ColdStart.Options options;
+    private final ColdStartOptions options;
     private final Path project;
     private final Cgroups cgroups;
     private final PrintStream out;
@@ -42,7 +42,7 @@ final class LocalBenchmark {
         }
     }
 
-    LocalBenchmark(ColdStart.Options options, Path project, Cgroups cgroups, PrintStream out) {
+    LocalBenchmark(ColdStartOptions options, Path project, Cgroups cgroups, PrintStream out) {
         this.options = options;
         this.project = project;
         this.cgroups = cgroups;
@@ -84,7 +84,7 @@ final class LocalBenchmark {
             for (LambdaLimits size : sizes) {
                 Cell cell = new Cell(target, size);
                 cells.add(cell);
-                Results.Variant v = new Results.Variant(cell.key(), target.function(), target.variant(),
+                Variant v = new Variant(cell.key(), target.function(), target.variant(),
                         target.jdk() == null ? null : target.jdk().version());
                 v.memoryMb = size.memoryMb();
                 v.limits = size.describe();
@@ -174,7 +174,7 @@ final class LocalBenchmark {
                 jvmOptions.put(target, options.jvmOptions());
                 continue;
             }
-            List<Results.Variant> variants = results.variants.stream()
+            List<Variant> variants = results.variants.stream()
                     .filter(v -> v.key.startsWith(target.key() + "/")).toList();
             out.printf("[%s] building the class-data archive (one training cold start) ...%n", target.key());
             try {
@@ -189,7 +189,7 @@ final class LocalBenchmark {
                 all.addAll(options.jvmOptions());
                 jvmOptions.put(target, all);
             } catch (RuntimeException e) {
-                variants.forEach(v -> v.runs.add(new Results.Run(0, true, Map.of(), null, false,
+                variants.forEach(v -> v.runs.add(new Variant.Run(0, true, Map.of(), null, false,
                         "class-data archive: " + e.getMessage())));
                 out.printf("[%s] FAILED to build its archive: %s%n", target.key(), e.getMessage());
             }
@@ -199,9 +199,9 @@ final class LocalBenchmark {
 
     private void measure(LocalColdStart coldStart, Cell cell, List<String> jvmOptions, int index, boolean warmup,
             Path logs, Results results, int width) {
-        Results.Variant variant = results.variant(cell.key()).orElseThrow();
+        Variant variant = results.variant(cell.key()).orElseThrow();
         Path log = logs.resolve(fileName(cell.key()) + (warmup ? "-warmup" : "-run") + index + ".log");
-        Results.Run run;
+        Variant.Run run;
         if (options.cpuProfile() && !warmup && cell.target().kind() == FunctionZip.Kind.JVM) {
             // The profiler writes its samples when the JVM exits: stop it gracefully.
             Path samples = logs.resolve(fileName(cell.key()) + "-run" + index + ".collapsed");
@@ -243,9 +243,9 @@ final class LocalBenchmark {
 
     /** The functions and variants to run; those that cannot run are recorded with the reason. */
     private List<Target> targets(Results results) {
-        List<String> functions = new ArrayList<>(List.of(ColdStart.CONNECT));
+        List<String> functions = new ArrayList<>(List.of(Target.CONNECT));
         if (options.baseline()) {
-            functions.add(ColdStart.BASELINE);
+            functions.add(Target.BASELINE);
         }
         List<Target> targets = new ArrayList<>();
         List<Jdk> jdks = new ArrayList<>();
@@ -267,7 +267,7 @@ final class LocalBenchmark {
                         Path root = zip.get().unpack(options.out().resolve("task/" + function + "-native"));
                         targets.add(new Target(function, variant, null, FunctionZip.Kind.NATIVE, root));
                     } else {
-                        results.variants.add(Results.Variant.skipped(Target.key(function, variant, null), function, variant,
+                        results.variants.add(Variant.skipped(Target.key(function, variant, null), function, variant,
                                 null, "not-built", zipName + (zip.isPresent() ? " is a JVM build" : " does not exist")
                                         + "; a native build needs GraalVM/Mandrel or a container engine"
                                         + " (./mvnw package -Pnative); then pass it with --function-zip"));
@@ -275,12 +275,12 @@ final class LocalBenchmark {
                     continue;
                 }
                 for (String spec : missingJdks) {
-                    results.variants.add(Results.Variant.skipped(function + "/" + variant + "@" + spec, function, variant,
+                    results.variants.add(Variant.skipped(function + "/" + variant + "@" + spec, function, variant,
                             null, "unavailable", "no JDK " + spec + " found (" + Jdk.SEARCHED + ")"));
                 }
                 for (Jdk jdk : jdks) {
                     if (zip.isEmpty() || zip.get().kind() != FunctionZip.Kind.JVM) {
-                        results.variants.add(Results.Variant.skipped(Target.key(function, variant, jdk.feature()), function,
+                        results.variants.add(Variant.skipped(Target.key(function, variant, jdk.feature()), function,
                                 variant, jdk.version(), "not-built", zipName + (zip.isEmpty() ? " does not exist" : " is a native build")
                                         + "; JVM variants need a JVM build (" + buildCommand(function) + ")"));
                         continue;
@@ -294,24 +294,24 @@ final class LocalBenchmark {
     }
 
     private Path zipOf(String function) {
-        if (ColdStart.CONNECT.equals(function)) {
+        if (Target.CONNECT.equals(function)) {
             return options.functionZip() != null ? options.functionZip() : project.resolve("target/function.zip");
         }
         return project.resolve("tools/baseline/target/function.zip");
     }
 
     private PackageBuild builder(String function) {
-        return ColdStart.CONNECT.equals(function) ? PackageBuild.function(project) : PackageBuild.baseline(project);
+        return Target.CONNECT.equals(function) ? PackageBuild.function(project) : PackageBuild.baseline(project);
     }
 
     private static String buildCommand(String function) {
-        return ColdStart.CONNECT.equals(function) ? "./mvnw package -DskipTests"
+        return Target.CONNECT.equals(function) ? "./mvnw package -DskipTests"
                 : "./mvnw -f tools/pom.xml -pl baseline package -DskipTests";
     }
 
     /** Rebuilds a missing or stale JVM zip; a native zip is left alone (rebuilding would replace it). */
     private void freshJvmZip(String function, Path zipPath) {
-        if (options.functionZip() != null && ColdStart.CONNECT.equals(function)) {
+        if (options.functionZip() != null && Target.CONNECT.equals(function)) {
             return; // the user chose this zip
         }
         if (Files.isRegularFile(zipPath) && FunctionZip.open(zipPath).kind() == FunctionZip.Kind.NATIVE) {
@@ -330,8 +330,8 @@ final class LocalBenchmark {
         for (Cell c : cells) {
             Target t = c.target();
             String size = "/" + c.limits().label();
-            if (ColdStart.CONNECT.equals(t.function())) {
-                results.addRatios(c.key(), Target.key(ColdStart.BASELINE, t.variant(), t.jdk() == null ? null : t.jdk().feature()) + size);
+            if (Target.CONNECT.equals(t.function())) {
+                results.addRatios(c.key(), Target.key(Target.BASELINE, t.variant(), t.jdk() == null ? null : t.jdk().feature()) + size);
             }
         }
         for (Cell c : cells) {

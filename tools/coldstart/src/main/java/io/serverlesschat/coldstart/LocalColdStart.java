@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
@@ -73,7 +71,7 @@ public final class LocalColdStart {
     }
 
     /** Measures one cold start; never throws for a failure of the function, it records it. */
-    public Results.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log) {
+    public Variant.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log) {
         return run(target, limits, jvmOptions, index, warmup, log, Duration.ZERO);
     }
 
@@ -81,7 +79,7 @@ public final class LocalColdStart {
      * As {@link #run(Target, LambdaLimits, List, int, boolean, Path)}; with a non-zero {@code gracefulStop}
      * the process is stopped with SIGTERM and given that long to exit (a class-data archive is written at exit).
      */
-    public Results.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log,
+    public Variant.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log,
             Duration gracefulStop) {
         String connectionId = events.newConnectionId();
         Double load = Machine.loadAverage1m();
@@ -144,17 +142,17 @@ public final class LocalColdStart {
                 if (!gracefulStop.isZero()) {
                     process.stop(gracefulStop);
                 }
-                return new Results.Run(index, warmup, figures, status, error == null, error, load);
+                return new Variant.Run(index, warmup, figures, status, error == null, error, load);
             } finally {
                 process.close();
             }
         } catch (RunFailure e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.getMessage(), load);
+            return new Variant.Run(index, warmup, Map.of(), null, false, e.getMessage(), load);
         } catch (RuntimeException e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.toString(), load);
+            return new Variant.Run(index, warmup, Map.of(), null, false, e.toString(), load);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Results.Run(index, warmup, Map.of(), null, false, "interrupted", load);
+            return new Variant.Run(index, warmup, Map.of(), null, false, "interrupted", load);
         } finally {
             if (cgroup != null) {
                 cgroup.close();
@@ -170,72 +168,6 @@ public final class LocalColdStart {
         long kills = cgroup.oomKills();
         return kills == 0 ? Optional.empty() : Optional.of(new RunFailure("out of memory: the kernel killed " + kills
                 + " process(es) of the function at its " + limits.memoryMb() + " MB limit (the cgroup's oom_kill count)"));
-    }
-
-    /**
-     * The function's CPU time at the first poll and at the answer, read from the Runtime API's hooks; at the
-     * first poll the CPU share is applied too when only the invocation is throttled.
-     */
-    private static final class CpuReadings {
-        private final FunctionCgroup cgroup;
-        private final LambdaLimits limits;
-        private final CompletableFuture<FunctionProcess> process = new CompletableFuture<>();
-        private volatile long init = -1;
-        private volatile long total = -1;
-        private volatile RuntimeException failure;
-
-        CpuReadings(FunctionCgroup cgroup, LambdaLimits limits) {
-            this.cgroup = cgroup;
-            this.limits = limits;
-        }
-
-        void process(FunctionProcess started) {
-            process.complete(started);
-        }
-
-        private long now() {
-            if (cgroup != null) {
-                return cgroup.cpuNanos();
-            }
-            try { // a native bootstrap can poll before start() has returned here
-                return process.get(5, TimeUnit.SECONDS).cpuNanos();
-            } catch (Exception e) {
-                throw new IllegalStateException("no process to read the CPU time of", e);
-            }
-        }
-
-        void atFirstPoll() {
-            try {
-                init = now();
-                if (cgroup != null && limits.initCpu() == LambdaLimits.InitCpu.BURST) {
-                    cgroup.limitCpu(limits.vcpus());
-                }
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        void atAnswer() {
-            try {
-                if (total < 0) {
-                    total = now();
-                }
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        Optional<RuntimeException> failure() {
-            return Optional.ofNullable(failure);
-        }
-
-        long init() {
-            return init;
-        }
-
-        long total() {
-            return total;
-        }
     }
 
     /** The answer, or a failure as soon as the process exits, reports an init error or runs out of time. */
