@@ -74,7 +74,7 @@ public final class Chart {
     static JFreeChart distributionsChart(Results results) {
         System.setProperty("java.awt.headless", "true");
         List<Variant> shown = results.variants.stream().filter(v -> !v.getSummary().isEmpty()).toList();
-        List<Figure> figures = results.figures.stream()
+        List<Figure> figures = results.figures.stream().filter(Figure::charted)
                 .filter(f -> shown.stream().anyMatch(v -> v.getSummary().containsKey(f.key()))).toList();
         CategoryAxis variants = new CategoryAxis("variant / memory setting (n: measured runs)");
         variants.setMaximumCategoryLabelLines(3);

@@ -76,6 +76,12 @@ final class ColdStartOptions {
                     + " does on-demand (see BENCHMARKS.md); share: the whole cold start at the share.")
     String initCpu = "burst";
 
+    @Option(names = "--dynamodb", paramLabel = "https|http",
+            description = "[local] How the function reaches the local DynamoDB. https (default): as on AWS, over TLS on a"
+                    + " connection kept open (a keep-alive HTTPS endpoint in front of moto, a chain made for the run, the trust"
+                    + " store given with -Djavax.net.ssl.trustStore); http: plain HTTP to moto, which closes every connection.")
+    String dynamoDb = "https";
+
     @Option(names = "--cpu-profile", description = "[local] JVM variants: sample where each measured cold start's"
             + " CPU goes (async-profiler) and write profile.md; the profiler's own cost is in such a run's figures.")
     boolean cpuProfile;
@@ -159,6 +165,9 @@ final class ColdStartOptions {
             }
         }
         variants = List.copyOf(new LinkedHashSet<>(variants));
+        if (!List.of("https", "http").contains(dynamoDb)) {
+            throw usage("--dynamodb is https or http, not " + dynamoDb);
+        }
         if (!List.of("burst", "share").contains(initCpu)) {
             throw usage("--init-cpu is burst or share, not " + initCpu);
         }
@@ -252,6 +261,10 @@ final class ColdStartOptions {
 
     boolean noBuild() {
         return noBuild;
+    }
+
+    String dynamoDb() {
+        return dynamoDb;
     }
 
     boolean cpuProfile() {

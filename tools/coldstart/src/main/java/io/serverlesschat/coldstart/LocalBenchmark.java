@@ -100,12 +100,12 @@ final class LocalBenchmark {
             return finish(results);
         }
 
-        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo)) {
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo);
+                DynamoDbAccess access = DynamoDbAccess.of(options.dynamoDb(), dynamo.endpoint(), options.out().resolve("tls"))) {
             dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
-            results.settings.put("dynamoDb", dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT");
             ConnectEvents events = new ConnectEvents(options.event() != null ? options.event()
                     : project.resolve("src/test/resources/events/connect.json"));
-            LocalColdStart coldStart = new LocalColdStart(dynamo.endpoint(), events,
+            LocalColdStart coldStart = new LocalColdStart(access, events,
                     id -> dynamo.client().getItem(g -> g.tableName(LocalColdStart.TABLE)
                             .key(Map.of("connectionId", AttributeValue.fromS(id)))).hasItem(),
                     cgroups, Duration.ofSeconds(options.timeoutSeconds()));
@@ -125,6 +125,8 @@ final class LocalBenchmark {
                     measure(coldStart, cell, jvmOptions.get(cell.target()), i, false, logs, results, width);
                 }
             }
+            results.settings.put("dynamoDb", access.describe(project,
+                    dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT"));
         }
         addRatios(results, cells);
         if (!profiles.isEmpty()) {
@@ -221,13 +223,21 @@ final class LocalBenchmark {
         if (run.ok()) {
             Map<String, Double> f = run.figures();
             out.printf(Locale.ROOT, "%-14s %-" + width + "s  init %6.0f ms (CPU %5.0f)  invocation %5.0f ms  total %6.0f ms"
-                    + " (CPU %5.0f)  peak RSS %4.0f MB  %d%s%n",
+                    + " (CPU %5.0f)  peak RSS %4.0f MB  %d%s%s%n",
                     which, cell.key(), f.get(Figure.INIT.key()), f.get(Figure.INIT_CPU.key()), f.get(Figure.INVOCATION.key()),
-                    f.get(Figure.TOTAL.key()), f.get(Figure.TOTAL_CPU.key()), f.get(Figure.PEAK_RSS.key()), run.status(), load);
+                    f.get(Figure.TOTAL.key()), f.get(Figure.TOTAL_CPU.key()), f.get(Figure.PEAK_RSS.key()), run.status(),
+                    connections(f), load);
         } else {
             out.printf("%-14s %-" + width + "s  FAILED: %s (log: %s)%s%n", which, cell.key(), run.error(),
                     Output.display(project, log), load);
         }
+    }
+
+    /** Over HTTPS: the connections DynamoDB's endpoint accepted in init and in the first invocation. */
+    private static String connections(Map<String, Double> figures) {
+        Double init = figures.get(Figure.INIT_CONNECTIONS.key());
+        Double invocation = figures.get(Figure.INVOCATION_CONNECTIONS.key());
+        return init == null ? "" : String.format(Locale.ROOT, "  TLS connections %.0f+%.0f", init, invocation);
     }
 
     private Path profiler() {

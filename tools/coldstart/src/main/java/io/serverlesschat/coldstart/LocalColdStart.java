@@ -10,7 +10,6 @@ import io.serverlesschat.local.FunctionZip;
 import io.serverlesschat.local.RuntimeApiServer;
 import io.serverlesschat.local.RuntimeApiServer.Invocation;
 import io.serverlesschat.local.RuntimeApiServer.Submission;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,7 +31,7 @@ public final class LocalColdStart {
     static final String TABLE = "connections";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI dynamoDbEndpoint;
+    private final DynamoDbAccess dynamoDb;
     private final ConnectEvents events;
     private final Predicate<String> itemExists;
     private final Cgroups cgroups;
@@ -42,9 +41,9 @@ public final class LocalColdStart {
      * @param itemExists whether the table holds an item for a connection id, to check that a 200 wrote one
      * @param cgroups    where the limits are imposed; null when no run enforces any
      */
-    public LocalColdStart(URI dynamoDbEndpoint, ConnectEvents events, Predicate<String> itemExists, Cgroups cgroups,
+    public LocalColdStart(DynamoDbAccess dynamoDb, ConnectEvents events, Predicate<String> itemExists, Cgroups cgroups,
             Duration timeout) {
-        this.dynamoDbEndpoint = dynamoDbEndpoint;
+        this.dynamoDb = dynamoDb;
         this.events = events;
         this.itemExists = itemExists;
         this.cgroups = cgroups;
@@ -58,14 +57,17 @@ public final class LocalColdStart {
                 .functionName("serverless-chat-" + target.function())
                 .memoryMb(memoryMb)
                 .env("TABLE_NAME", TABLE)
-                .env("DYNAMODB_ENDPOINT", dynamoDbEndpoint.toString())
+                .env("DYNAMODB_ENDPOINT", dynamoDb.endpoint().toString())
                 .jvmOptions(jvmOptions)
                 .output(log);
+        List<String> trust = dynamoDb.systemProperties(target);
         if (target.kind() == FunctionZip.Kind.NATIVE) {
             // As the deployment sets it for the native function (see the Quarkus Lambda guide).
             launcher.env("DISABLE_SIGNAL_HANDLERS", "true");
+            launcher.bootstrapArguments(trust);
         } else {
             launcher.javaHome(target.jdk().home());
+            launcher.jvmOptions(trust);
         }
         return launcher;
     }
@@ -129,6 +131,11 @@ public final class LocalColdStart {
                 if (cgroup != null) {
                     cgroup.peakMemoryBytes().ifPresent(b -> figures.put(Figure.CGROUP_PEAK.key(), b / 1048576.0));
                 }
+                dynamoDb.counted().ifPresent(https -> {
+                    figures.put(Figure.INIT_CONNECTIONS.key(), (double) https.acceptedBetween(start, firstPoll.orElseThrow()));
+                    figures.put(Figure.INVOCATION_CONNECTIONS.key(),
+                            (double) https.acceptedBetween(firstPoll.orElseThrow(), timing.answeredNanos()));
+                });
                 Integer status = statusCode(answer.body());
                 String error = null;
                 if (answer.httpStatus() != 200) {

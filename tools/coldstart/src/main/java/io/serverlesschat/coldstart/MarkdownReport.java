@@ -88,10 +88,18 @@ public final class MarkdownReport {
             limits.forEach((size, what) -> md.append("- ").append(size).append(": ").append(what).append('\n'));
             md.append("CPU time: ").append(s.getOrDefault("cpuTime", "?")).append(".\n");
             md.append("Runs: ").append(s.get("runs")).append(" measured + ").append(s.get("warmup"))
-                    .append(" warm-up per variant; DynamoDB: ").append(s.getOrDefault("dynamoDb", "?")).append(".\n");
+                    .append(" warm-up per variant; DynamoDB: ").append(dynamoDb(s.get("dynamoDb"))).append(".\n");
         } else {
             md.append("Settings: ").append(s).append(".\n");
         }
+    }
+
+    /** --dynamodb's protocol and what served it; the trust stores are in results.json. */
+    private static String dynamoDb(Object setting) {
+        if (setting instanceof Map<?, ?> access) {
+            return access.get("protocol") + " (" + access.get("endpoint") + ")";
+        }
+        return String.valueOf(setting);
     }
 
     private static Optional<DoubleSummaryStatistics> loadOfRuns(Results results) {
