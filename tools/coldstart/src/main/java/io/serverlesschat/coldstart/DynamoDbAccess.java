@@ -3,6 +3,7 @@ package io.serverlesschat.coldstart;
 import io.serverlesschat.local.FunctionZip;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,16 @@ final class DynamoDbAccess implements AutoCloseable {
     /** HTTPS, connections kept open, relayed to moto; the trust stores are written to {@code dir} as needed. */
     static DynamoDbAccess https(URI moto, Path dir) {
         TlsChain chain = TlsChain.forLocalhost();
-        HttpsDynamoDb endpoint = HttpsDynamoDb.start(moto, chain.serverContext());
-        return new DynamoDbAccess("https", endpoint.endpoint(), endpoint, new TrustStores(chain.root(), dir));
+        return https(moto, dir, chain, chain.root(), true);
+    }
+
+    /**
+     * HTTPS with the chain {@code served} and a trust store holding {@code trusted}; with {@code keepAlive} false
+     * each answer closes its connection, as moto does. For the tests: a chain the function must refuse, moto's way.
+     */
+    static DynamoDbAccess https(URI moto, Path dir, TlsChain served, X509Certificate trusted, boolean keepAlive) {
+        HttpsDynamoDb endpoint = HttpsDynamoDb.start(moto, served.serverContext(), keepAlive);
+        return new DynamoDbAccess("https", endpoint.endpoint(), endpoint, new TrustStores(trusted, dir));
     }
 
     static DynamoDbAccess of(String protocol, URI moto, Path dir) {

@@ -36,6 +36,7 @@ public final class LocalColdStart {
     private final Predicate<String> itemExists;
     private final Cgroups cgroups;
     private final Duration timeout;
+    private final Map<String, String> environment = new LinkedHashMap<>();
 
     /**
      * @param itemExists whether the table holds an item for a connection id, to check that a 200 wrote one
@@ -50,6 +51,12 @@ public final class LocalColdStart {
         this.timeout = timeout;
     }
 
+    /** One more variable of the function's environment for every run (e.g. DYNAMODB_PRIMING=false). */
+    LocalColdStart env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     /** The launcher for {@code target} against {@code api}, with the function's own environment. */
     FunctionLauncher launcher(Target target, RuntimeApiServer api, int memoryMb, List<String> jvmOptions, Path log) {
         FunctionLauncher launcher = FunctionLauncher.of(target.kind(), target.taskRoot())
@@ -60,6 +67,7 @@ public final class LocalColdStart {
                 .env("DYNAMODB_ENDPOINT", dynamoDb.endpoint().toString())
                 .jvmOptions(jvmOptions)
                 .output(log);
+        environment.forEach(launcher::env);
         List<String> trust = dynamoDb.systemProperties(target);
         if (target.kind() == FunctionZip.Kind.NATIVE) {
             // As the deployment sets it for the native function (see the Quarkus Lambda guide).
