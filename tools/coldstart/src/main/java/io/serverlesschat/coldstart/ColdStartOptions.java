@@ -65,6 +65,11 @@ final class ColdStartOptions {
             description = "[local] The function's zip, JVM or native (default target/function.zip, rebuilt when stale).")
     Path functionZip;
 
+    @Option(names = "--baseline-zip", paramLabel = "PATH",
+            description = "[local] The baseline's zip (default tools/baseline/target/function.zip, rebuilt when stale), e.g."
+                    + " the baseline built with -Pwith-dynamodb.")
+    Path baselineZip;
+
     @Option(names = "--memory", paramLabel = "MB[,MB...]|off", split = ",", hideParamSyntax = true,
             description = "[local] Memory settings to run, each with Lambda's CPU share and memory limit (a sweep when"
                     + " several); default: MemorySize of " + TEMPLATE_FUNCTION + " in sam.native.yaml. off: no limits"
@@ -192,8 +197,8 @@ final class ColdStartOptions {
         if (reports != null && !java.nio.file.Files.isReadable(reports)) {
             throw usage("--reports " + reports + ": no such file");
         }
-        if (mode.equals("aws") && (!memory.isEmpty() || functionZip != null || !variants.isEmpty())) {
-            throw usage("--memory, --function-zip and --variant belong to local mode (aws mode measures the function as deployed)");
+        if (mode.equals("aws") && (!memory.isEmpty() || functionZip != null || baselineZip != null || !variants.isEmpty())) {
+            throw usage("--memory, --function-zip, --baseline-zip and --variant belong to local mode (aws mode measures the function as deployed)");
         }
         if (variants.isEmpty()) {
             variants = VARIANTS;
@@ -205,6 +210,7 @@ final class ColdStartOptions {
             warmup = mode.equals("local") ? 1 : 0;
         }
         functionZip = functionZip == null ? null : functionZip.toAbsolutePath();
+        baselineZip = baselineZip == null ? null : baselineZip.toAbsolutePath();
         event = event == null ? null : event.toAbsolutePath();
         out = (out == null ? project.resolve("target/coldstart/" + mode) : out).toAbsolutePath();
         if (mode.equals("local")) {
@@ -257,6 +263,10 @@ final class ColdStartOptions {
 
     Path functionZip() {
         return functionZip;
+    }
+
+    Path baselineZip() {
+        return baselineZip;
     }
 
     boolean noBuild() {

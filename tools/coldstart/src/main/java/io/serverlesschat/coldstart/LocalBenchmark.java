@@ -307,7 +307,7 @@ final class LocalBenchmark {
         if (Target.CONNECT.equals(function)) {
             return options.functionZip() != null ? options.functionZip() : project.resolve("target/function.zip");
         }
-        return project.resolve("tools/baseline/target/function.zip");
+        return options.baselineZip() != null ? options.baselineZip() : project.resolve("tools/baseline/target/function.zip");
     }
 
     private PackageBuild builder(String function) {
@@ -321,7 +321,7 @@ final class LocalBenchmark {
 
     /** Rebuilds a missing or stale JVM zip; a native zip is left alone (rebuilding would replace it). */
     private void freshJvmZip(String function, Path zipPath) {
-        if (options.functionZip() != null && Target.CONNECT.equals(function)) {
+        if (Target.CONNECT.equals(function) ? options.functionZip() != null : options.baselineZip() != null) {
             return; // the user chose this zip
         }
         if (Files.isRegularFile(zipPath) && FunctionZip.open(zipPath).kind() == FunctionZip.Kind.NATIVE) {
