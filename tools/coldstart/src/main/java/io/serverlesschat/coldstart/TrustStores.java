@@ -16,8 +16,8 @@ import java.util.Map;
  * chain's root, and each as close as a local run can be to what the function loads on Lambda:
  * <ul>
  * <li>JVM: the JDK's own {@code cacerts} (about 140 roots, which a JVM on Lambda loads at every start) plus
- * the root, in the format of that JDK's {@code cacerts} (JKS up to JDK 17, PKCS12 without a password or a MAC
- * from JDK 18 on), opened without a password as the JVM opens {@code cacerts}.</li>
+ * the root, in the format of that JDK's {@code cacerts} (JKS, or PKCS12 without a password or a MAC as some JDKs
+ * ship it), opened without a password as the JVM opens {@code cacerts}.</li>
  * <li>Native: a JKS holding the root alone. A native image embeds its default trust store at build time
  * and loads none at start-up; any store named at run time costs more than that, and the smallest JKS costs
  * the least (issue 25 measured the same root in a password-protected PKCS12 store at 20-30 ms more CPU).</li>

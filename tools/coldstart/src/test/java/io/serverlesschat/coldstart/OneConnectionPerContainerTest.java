@@ -58,12 +58,17 @@ class OneConnectionPerContainerTest {
         dynamo.close();
     }
 
-    /** One unthrottled cold start against {@code access}, with {@code setup} applied to the function's environment. */
+    /**
+     * One unthrottled cold start against {@code access}, with {@code setup} applied to the function's environment.
+     * Priming gets 10 s instead of 1 s: on a busy machine a cold JVM may take longer than 1 s to handle the answer,
+     * and priming then gives up its connection (the first write finishes the work, ConnectionTablePrimingTest);
+     * this test is about whether a finished priming's connection is reused.
+     */
     private static Variant.Run coldStart(DynamoDbAccess access, String name, UnaryOperator<LocalColdStart> setup) {
         LocalColdStart coldStart = setup.apply(new LocalColdStart(access, events,
                 id -> dynamo.client().getItem(g -> g.tableName(LocalColdStart.TABLE)
                         .key(Map.of("connectionId", AttributeValue.fromS(id)))).hasItem(),
-                null, Duration.ofSeconds(90)));
+                null, Duration.ofSeconds(90)).env("DYNAMODB_PRIMING_TIMEOUT", "10s"));
         return coldStart.run(connect, new LambdaLimits(256, false, LambdaLimits.InitCpu.BURST), List.of(), 1, false,
                 work.resolve(name + ".log"));
     }
