@@ -1,5 +1,6 @@
 package io.serverlesschat.coldstart;
 
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -79,7 +80,7 @@ final class TlsChain {
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names)), intermediateKeys);
             return new TlsChain(root, intermediate, server, serverKeys.getPrivate());
-        } catch (GeneralSecurityException | OperatorCreationException | java.io.IOException e) {
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
             throw new IllegalStateException("cannot make the local DynamoDB's certificate chain: " + e, e);
         }
     }
@@ -109,7 +110,7 @@ final class TlsChain {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(factory.getKeyManagers(), null, null);
             return context;
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the local DynamoDB's TLS context: " + e, e);
         }
     }
@@ -121,7 +122,7 @@ final class TlsChain {
     }
 
     private static X509v3CertificateBuilder builder(X500Principal issuer, X500Principal subject, KeyPair subjectKeys,
-            KeyPair issuerKeys) throws GeneralSecurityException, java.io.IOException {
+            KeyPair issuerKeys) throws GeneralSecurityException, IOException {
         Instant now = Instant.now();
         JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
         return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
