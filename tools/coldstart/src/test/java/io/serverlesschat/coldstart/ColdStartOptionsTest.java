@@ -35,6 +35,7 @@ class ColdStartOptionsTest {
         assertEquals(20, o.runs());
         assertEquals(1, o.warmup());
         assertFalse(o.baseline());
+        assertEquals("https", o.dynamoDb(), "DynamoDB as on AWS: over TLS, on a connection kept open");
         assertEquals(PROJECT.resolve("target/coldstart/local"), o.out());
         assertEquals(List.of(new LambdaLimits(256, true, LambdaLimits.InitCpu.BURST)), o.limits(),
                 "MemorySize of OnConnectFunction in sam.native.yaml, imposed, init unthrottled");
@@ -107,7 +108,7 @@ class ColdStartOptionsTest {
     void mistakesAreUsageErrors() {
         for (String bad : List.of("--variant graal", "--runs 0", "--runs", "--runs many", "--function f", "--bogus",
                 "--memory 64", "--memory 99999", "--memory 256,off", "--memory lots", "--init-cpu turbo", "cloud",
-                "--warmup -1", "aws --function f --memory 256")) {
+                "--warmup -1", "aws --function f --memory 256", "--dynamodb ftp", "aws --function f --baseline-zip b.zip")) {
             assertThrows(ParameterException.class, () -> parse(bad), bad);
         }
     }
