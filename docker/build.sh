@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds target/function.zip, the native Lambda zip, with only Docker or Podman on the host.
 #
-#   docker/build.sh                                  x86_64, checked for provided.al2 (the template's defaults)
-#   STATIC=1 docker/build.sh                         the fully static bootstrap (musl, -Pstatic; x86_64 only)
-#   ARCHITECTURE=arm64 docker/build.sh               for Architecture=arm64 (emulated on an x86_64 host: slow)
+#   docker/build.sh                                  the fully static bootstrap (musl; x86_64), checked for provided.al2
+#   GLIBC=1 docker/build.sh                          the glibc bootstrap (-Pglibc, Mandrel's UBI8 builder)
+#   GLIBC=1 ARCHITECTURE=arm64 docker/build.sh       for Architecture=arm64 (glibc only; emulated on an x86_64 host: slow)
 #   RUNTIME=provided.al2023 docker/build.sh          checks the zip for provided.al2023 instead
 #   CONTAINER_ENGINE=podman docker/build.sh          when both engines are installed
 #
@@ -28,16 +28,16 @@ case "$ARCHITECTURE" in
   arm64) platform=linux/arm64 ;;
   *) echo "ARCHITECTURE must be x86_64 or arm64 (the template's Architecture)" >&2; exit 1 ;;
 esac
-# The builder images are named once, in pom.xml: native.glibc.builder-image (default), native.musl.builder-image (static).
-case "${STATIC:-0}" in
-  0) libc=glibc profiles=-Pnative ;;
-  1)
-    libc=musl profiles="-Pnative -Pstatic"
+# The builder images are named once, in pom.xml: native.musl.builder-image (the default, static), native.glibc.builder-image (GLIBC=1).
+case "${GLIBC:-0}" in
+  0)
+    libc=musl profiles=-Pnative
     if [ "$ARCHITECTURE" != x86_64 ]; then
-      echo "STATIC=1 builds x86_64 only (GraalVM links musl statically only on Linux x64); drop STATIC for arm64" >&2
+      echo "the default build is static, and x86_64 only (GraalVM links musl statically only on Linux x64): GLIBC=1 ARCHITECTURE=arm64 docker/build.sh builds the glibc bootstrap for arm64" >&2
       exit 1
     fi ;;
-  *) echo "STATIC must be 1 (the static musl build) or 0 (the default glibc build)" >&2; exit 1 ;;
+  1) libc=glibc profiles="-Pnative -Pglibc" ;;
+  *) echo "GLIBC must be 1 (the glibc build, Mandrel) or 0 (the default static musl build)" >&2; exit 1 ;;
 esac
 BUILDER_IMAGE=$(sed -n "s|^ *<native\.$libc\.builder-image>\(.*\)</native\.$libc\.builder-image>.*|\1|p" pom.xml)
 if [ -z "$BUILDER_IMAGE" ]; then

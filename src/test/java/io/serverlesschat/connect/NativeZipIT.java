@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>
  * The function's settings default to sam.native.yaml's: {@code -Dlambda.architecture=arm64} and
- * {@code -Dlambda.runtime=provided.al2023} check a zip meant for the other choices. The static profile
- * (-Pstatic) passes {@code native.libc=musl}: then the bootstrap must be statically linked.
+ * {@code -Dlambda.runtime=provided.al2023} check a zip meant for the other choices. The default build passes
+ * {@code native.libc=musl}: then the bootstrap must be statically linked; -Pglibc passes {@code glibc}.
  */
 class NativeZipIT {
 

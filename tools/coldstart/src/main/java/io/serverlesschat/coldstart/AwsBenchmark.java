@@ -19,14 +19,14 @@ import java.util.UUID;
  */
 final class AwsBenchmark {
 
-    private final ColdStart.Options options;
+    private final ColdStartOptions options;
     private final LambdaControl lambda;
     private final ColdStartForcer forcer;
     private final ConnectionCleaner cleaner;
     private final ConnectEvents events;
     private final PrintStream out;
 
-    AwsBenchmark(ColdStart.Options options, LambdaControl lambda, ColdStartForcer forcer, ConnectionCleaner cleaner,
+    AwsBenchmark(ColdStartOptions options, LambdaControl lambda, ColdStartForcer forcer, ConnectionCleaner cleaner,
             ConnectEvents events, PrintStream out) {
         this.options = options;
         this.lambda = lambda;
@@ -46,15 +46,15 @@ final class AwsBenchmark {
         results.settings.put("coldStartForcedBy", "a new value of the environment variable " + ColdStartForcer.VARIABLE);
 
         Map<String, String> functions = new LinkedHashMap<>(); // key -> deployed function name or ARN
-        functions.put(ColdStart.CONNECT + "/" + functionName(options.function()), options.function());
+        functions.put(Target.CONNECT + "/" + functionName(options.function()), options.function());
         if (options.baselineFunction() != null) {
-            functions.put(ColdStart.BASELINE + "/" + functionName(options.baselineFunction()), options.baselineFunction());
+            functions.put(Target.BASELINE + "/" + functionName(options.baselineFunction()), options.baselineFunction());
         }
         Map<String, Map<String, String>> originals = new LinkedHashMap<>();
         Map<String, List<String>> written = new LinkedHashMap<>();
         for (var e : functions.entrySet()) {
             String[] parts = e.getKey().split("/", 2);
-            results.variants.add(new Results.Variant(e.getKey(), parts[0], "aws", null));
+            results.variants.add(new Variant(e.getKey(), parts[0], "aws", null));
             originals.put(e.getValue(), forcer.originalEnvironment(e.getValue()));
             written.put(e.getValue(), new ArrayList<>());
         }
@@ -64,8 +64,8 @@ final class AwsBenchmark {
                 boolean warmup = i <= options.warmup();
                 int index = warmup ? i : i - options.warmup();
                 for (var e : functions.entrySet()) {
-                    Results.Variant variant = results.variant(e.getKey()).orElseThrow();
-                    Results.Run run = once(e.getValue(), originals.get(e.getValue()), written.get(e.getValue()), index, warmup,
+                    Variant variant = results.variant(e.getKey()).orElseThrow();
+                    Variant.Run run = once(e.getValue(), originals.get(e.getValue()), written.get(e.getValue()), index, warmup,
                             variant);
                     variant.runs.add(run);
                     progress(run, e.getKey(), width);
@@ -82,15 +82,15 @@ final class AwsBenchmark {
                 }
             }
         }
-        functions.keySet().stream().filter(k -> k.startsWith(ColdStart.CONNECT + "/")).forEach(connect -> functions.keySet()
-                .stream().filter(k -> k.startsWith(ColdStart.BASELINE + "/")).forEach(base -> results.addRatios(connect, base)));
+        functions.keySet().stream().filter(k -> k.startsWith(Target.CONNECT + "/")).forEach(connect -> functions.keySet()
+                .stream().filter(k -> k.startsWith(Target.BASELINE + "/")).forEach(base -> results.addRatios(connect, base)));
         results.finishedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         return results;
     }
 
     /** One forced cold start of {@code function}. */
-    Results.Run once(String function, Map<String, String> original, List<String> written, int index, boolean warmup,
-            Results.Variant variant) throws InterruptedException {
+    Variant.Run once(String function, Map<String, String> original, List<String> written, int index, boolean warmup,
+            Variant variant) throws InterruptedException {
         try {
             forcer.force(function, original, "run-" + index + "-" + UUID.randomUUID().toString().substring(0, 8));
             String connectionId = events.newConnectionId();
@@ -110,9 +110,9 @@ final class AwsBenchmark {
             } else if (status == null || status != 200) {
                 error = "the function answered statusCode " + status;
             }
-            return new Results.Run(index, warmup, figures, status, error == null, error);
+            return new Variant.Run(index, warmup, figures, status, error == null, error);
         } catch (RuntimeException e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.getMessage());
+            return new Variant.Run(index, warmup, Map.of(), null, false, e.getMessage());
         }
     }
 
@@ -122,7 +122,7 @@ final class AwsBenchmark {
         return nameOrArn.startsWith("arn:") && parts.length >= 7 ? parts[6] : nameOrArn;
     }
 
-    private void progress(Results.Run run, String key, int width) {
+    private void progress(Variant.Run run, String key, int width) {
         String which = run.warmup() ? "warm-up " + run.run() : String.format(Locale.ROOT, "run %2d/%d", run.run(), options.runs());
         if (run.ok()) {
             Map<String, Double> f = run.figures();

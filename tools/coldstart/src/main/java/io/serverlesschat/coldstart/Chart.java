@@ -73,8 +73,8 @@ public final class Chart {
 
     static JFreeChart distributionsChart(Results results) {
         System.setProperty("java.awt.headless", "true");
-        List<Results.Variant> shown = results.variants.stream().filter(v -> !v.getSummary().isEmpty()).toList();
-        List<Figure> figures = results.figures.stream()
+        List<Variant> shown = results.variants.stream().filter(v -> !v.getSummary().isEmpty()).toList();
+        List<Figure> figures = results.figures.stream().filter(Figure::charted)
                 .filter(f -> shown.stream().anyMatch(v -> v.getSummary().containsKey(f.key()))).toList();
         CategoryAxis variants = new CategoryAxis("variant / memory setting (n: measured runs)");
         variants.setMaximumCategoryLabelLines(3);
@@ -85,7 +85,7 @@ public final class Chart {
             DefaultBoxAndWhiskerCategoryDataset boxes = new DefaultBoxAndWhiskerCategoryDataset();
             DefaultMultiValueCategoryDataset points = new DefaultMultiValueCategoryDataset();
             List<CategoryPointerAnnotation> medians = new ArrayList<>();
-            for (Results.Variant v : shown) {
+            for (Variant v : shown) {
                 List<Double> values = v.runs.stream().filter(r -> r.ok() && !r.warmup())
                         .map(r -> r.figures().get(figure.key())).filter(Objects::nonNull).toList();
                 String column = label(v);
@@ -163,7 +163,7 @@ public final class Chart {
         plot.setGap(16);
         for (Figure figure : List.of(Figure.TOTAL, Figure.TOTAL_CPU)) {
             Map<String, YIntervalSeries> lines = new LinkedHashMap<>();
-            for (Results.Variant v : results.variants) {
+            for (Variant v : results.variants) {
                 Stats s = v.getSummary().get(figure.key());
                 if (s == null || v.memoryMb == null) {
                     continue;
@@ -197,7 +197,7 @@ public final class Chart {
     }
 
     /** A variant's key, broken where a label may wrap, and its number of measured runs. */
-    private static String label(Results.Variant v) {
+    private static String label(Variant v) {
         long n = v.runs.stream().filter(r -> r.ok() && !r.warmup()).count();
         return v.key.replace("/", " / ") + " (n = " + n + ")";
     }

@@ -82,7 +82,7 @@ public final class ClassDataCache {
             Files.deleteIfExists(file);
             Files.deleteIfExists(stamp);
             long start = System.nanoTime();
-            Results.Run run = training.run(trainingOptions(jdk, file));
+            Variant.Run run = training.run(trainingOptions(jdk, file));
             double trainingMs = (System.nanoTime() - start) / 1e6;
             if (!run.ok()) {
                 throw new IllegalStateException("the training run failed: " + run.error());
@@ -100,7 +100,7 @@ public final class ClassDataCache {
     /** One cold start with extra JVM options, stopped gracefully so that the JVM writes its archive. */
     @FunctionalInterface
     public interface TrainingRun {
-        Results.Run run(List<String> jvmOptions);
+        Variant.Run run(List<String> jvmOptions);
     }
 
     static Duration trainingStopGrace() {

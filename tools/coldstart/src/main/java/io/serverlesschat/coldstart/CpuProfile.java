@@ -33,6 +33,8 @@ final class CpuProfile {
             new Phase("JIT compiler threads", s -> thread(s).contains("CompilerThre")),
             new Phase("GC and VM threads", s -> thread(s).contains("VM Thread") || thread(s).contains("GC")),
             new Phase("other threads (the stop after the answer among them)", s -> !thread(s).startsWith("[main")),
+            // Over HTTPS: the handshake, wherever it happens (priming's connection, or the first write's).
+            new Phase("TLS handshake (the connection to DynamoDB)", s -> s.contains("SSLSocketImpl.startHandshake")),
             new Phase("first invocation: PutItem", s -> s.contains("AmazonLambdaRecorder.handle")
                     && s.contains("DynamoDbClient.putItem")),
             new Phase("first invocation: the rest (event JSON, handler, answer)", s -> s.contains("AmazonLambdaRecorder.handle")),

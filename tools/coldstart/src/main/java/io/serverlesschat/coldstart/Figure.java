@@ -5,6 +5,11 @@ import java.util.List;
 /** One measured quantity of a run: its key in results.json, how a person reads it, and its unit. */
 public record Figure(String key, String label, String unit) {
 
+    /** Whether a chart draws it: times and memory; counts are read from the tables. */
+    public boolean charted() {
+        return !"connections".equals(unit);
+    }
+
     /** The label without its parenthesis, and the unit: for a chart's axis. */
     public String axisLabel() {
         int paren = label.indexOf(" (");
@@ -19,7 +24,12 @@ public record Figure(String key, String label, String unit) {
     public static final Figure TOTAL_CPU = new Figure("totalCpuMs", "cold-start CPU time (user+system)", "ms");
     public static final Figure PEAK_RSS = new Figure("peakRssMb", "peak RSS (process tree)", "MB");
     public static final Figure CGROUP_PEAK = new Figure("cgroupPeakMb", "peak cgroup memory (what the limit counts)", "MB");
-    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, INIT_CPU, TOTAL_CPU, PEAK_RSS, CGROUP_PEAK);
+    /** Over HTTPS (--dynamodb https): the TLS connections DynamoDB's endpoint accepted in each phase. */
+    public static final Figure INIT_CONNECTIONS = new Figure("initConnections", "connections to DynamoDB opened in init", "connections");
+    public static final Figure INVOCATION_CONNECTIONS =
+            new Figure("invocationConnections", "connections to DynamoDB opened by the first invocation", "connections");
+    public static final List<Figure> LOCAL = List.of(INIT, INVOCATION, TOTAL, INIT_CPU, TOTAL_CPU, PEAK_RSS, CGROUP_PEAK,
+            INIT_CONNECTIONS, INVOCATION_CONNECTIONS);
 
     // AWS mode, from the REPORT line.
     public static final Figure AWS_INIT = new Figure("initDurationMs", "Init Duration", "ms");

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class LocalBenchmark {
 
-    private final ColdStart.Options options;
+    private final ColdStartOptions options;
     private final Path project;
     private final Cgroups cgroups;
     private final PrintStream out;
@@ -42,7 +42,7 @@ final class LocalBenchmark {
         }
     }
 
-    LocalBenchmark(ColdStart.Options options, Path project, Cgroups cgroups, PrintStream out) {
+    LocalBenchmark(ColdStartOptions options, Path project, Cgroups cgroups, PrintStream out) {
         this.options = options;
         this.project = project;
         this.cgroups = cgroups;
@@ -84,7 +84,7 @@ final class LocalBenchmark {
             for (LambdaLimits size : sizes) {
                 Cell cell = new Cell(target, size);
                 cells.add(cell);
-                Results.Variant v = new Results.Variant(cell.key(), target.function(), target.variant(),
+                Variant v = new Variant(cell.key(), target.function(), target.variant(),
                         target.jdk() == null ? null : target.jdk().version());
                 v.memoryMb = size.memoryMb();
                 v.limits = size.describe();
@@ -100,12 +100,12 @@ final class LocalBenchmark {
             return finish(results);
         }
 
-        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo)) {
+        try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo);
+                DynamoDbAccess access = DynamoDbAccess.of(options.dynamoDb(), dynamo.endpoint(), options.out().resolve("tls"))) {
             dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
-            results.settings.put("dynamoDb", dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT");
             ConnectEvents events = new ConnectEvents(options.event() != null ? options.event()
                     : project.resolve("src/test/resources/events/connect.json"));
-            LocalColdStart coldStart = new LocalColdStart(dynamo.endpoint(), events,
+            LocalColdStart coldStart = new LocalColdStart(access, events,
                     id -> dynamo.client().getItem(g -> g.tableName(LocalColdStart.TABLE)
                             .key(Map.of("connectionId", AttributeValue.fromS(id)))).hasItem(),
                     cgroups, Duration.ofSeconds(options.timeoutSeconds()));
@@ -125,6 +125,8 @@ final class LocalBenchmark {
                     measure(coldStart, cell, jvmOptions.get(cell.target()), i, false, logs, results, width);
                 }
             }
+            results.settings.put("dynamoDb", access.describe(project,
+                    dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT"));
         }
         addRatios(results, cells);
         if (!profiles.isEmpty()) {
@@ -174,7 +176,7 @@ final class LocalBenchmark {
                 jvmOptions.put(target, options.jvmOptions());
                 continue;
             }
-            List<Results.Variant> variants = results.variants.stream()
+            List<Variant> variants = results.variants.stream()
                     .filter(v -> v.key.startsWith(target.key() + "/")).toList();
             out.printf("[%s] building the class-data archive (one training cold start) ...%n", target.key());
             try {
@@ -189,7 +191,7 @@ final class LocalBenchmark {
                 all.addAll(options.jvmOptions());
                 jvmOptions.put(target, all);
             } catch (RuntimeException e) {
-                variants.forEach(v -> v.runs.add(new Results.Run(0, true, Map.of(), null, false,
+                variants.forEach(v -> v.runs.add(new Variant.Run(0, true, Map.of(), null, false,
                         "class-data archive: " + e.getMessage())));
                 out.printf("[%s] FAILED to build its archive: %s%n", target.key(), e.getMessage());
             }
@@ -199,9 +201,9 @@ final class LocalBenchmark {
 
     private void measure(LocalColdStart coldStart, Cell cell, List<String> jvmOptions, int index, boolean warmup,
             Path logs, Results results, int width) {
-        Results.Variant variant = results.variant(cell.key()).orElseThrow();
+        Variant variant = results.variant(cell.key()).orElseThrow();
         Path log = logs.resolve(fileName(cell.key()) + (warmup ? "-warmup" : "-run") + index + ".log");
-        Results.Run run;
+        Variant.Run run;
         if (options.cpuProfile() && !warmup && cell.target().kind() == FunctionZip.Kind.JVM) {
             // The profiler writes its samples when the JVM exits: stop it gracefully.
             Path samples = logs.resolve(fileName(cell.key()) + "-run" + index + ".collapsed");
@@ -221,13 +223,21 @@ final class LocalBenchmark {
         if (run.ok()) {
             Map<String, Double> f = run.figures();
             out.printf(Locale.ROOT, "%-14s %-" + width + "s  init %6.0f ms (CPU %5.0f)  invocation %5.0f ms  total %6.0f ms"
-                    + " (CPU %5.0f)  peak RSS %4.0f MB  %d%s%n",
+                    + " (CPU %5.0f)  peak RSS %4.0f MB  %d%s%s%n",
                     which, cell.key(), f.get(Figure.INIT.key()), f.get(Figure.INIT_CPU.key()), f.get(Figure.INVOCATION.key()),
-                    f.get(Figure.TOTAL.key()), f.get(Figure.TOTAL_CPU.key()), f.get(Figure.PEAK_RSS.key()), run.status(), load);
+                    f.get(Figure.TOTAL.key()), f.get(Figure.TOTAL_CPU.key()), f.get(Figure.PEAK_RSS.key()), run.status(),
+                    connections(f), load);
         } else {
             out.printf("%-14s %-" + width + "s  FAILED: %s (log: %s)%s%n", which, cell.key(), run.error(),
                     Output.display(project, log), load);
         }
+    }
+
+    /** Over HTTPS: the connections DynamoDB's endpoint accepted in init and in the first invocation. */
+    private static String connections(Map<String, Double> figures) {
+        Double init = figures.get(Figure.INIT_CONNECTIONS.key());
+        Double invocation = figures.get(Figure.INVOCATION_CONNECTIONS.key());
+        return init == null ? "" : String.format(Locale.ROOT, "  TLS connections %.0f+%.0f", init, invocation);
     }
 
     private Path profiler() {
@@ -243,9 +253,9 @@ final class LocalBenchmark {
 
     /** The functions and variants to run; those that cannot run are recorded with the reason. */
     private List<Target> targets(Results results) {
-        List<String> functions = new ArrayList<>(List.of(ColdStart.CONNECT));
+        List<String> functions = new ArrayList<>(List.of(Target.CONNECT));
         if (options.baseline()) {
-            functions.add(ColdStart.BASELINE);
+            functions.add(Target.BASELINE);
         }
         List<Target> targets = new ArrayList<>();
         List<Jdk> jdks = new ArrayList<>();
@@ -267,7 +277,7 @@ final class LocalBenchmark {
                         Path root = zip.get().unpack(options.out().resolve("task/" + function + "-native"));
                         targets.add(new Target(function, variant, null, FunctionZip.Kind.NATIVE, root));
                     } else {
-                        results.variants.add(Results.Variant.skipped(Target.key(function, variant, null), function, variant,
+                        results.variants.add(Variant.skipped(Target.key(function, variant, null), function, variant,
                                 null, "not-built", zipName + (zip.isPresent() ? " is a JVM build" : " does not exist")
                                         + "; a native build needs GraalVM/Mandrel or a container engine"
                                         + " (./mvnw package -Pnative); then pass it with --function-zip"));
@@ -275,12 +285,12 @@ final class LocalBenchmark {
                     continue;
                 }
                 for (String spec : missingJdks) {
-                    results.variants.add(Results.Variant.skipped(function + "/" + variant + "@" + spec, function, variant,
+                    results.variants.add(Variant.skipped(function + "/" + variant + "@" + spec, function, variant,
                             null, "unavailable", "no JDK " + spec + " found (" + Jdk.SEARCHED + ")"));
                 }
                 for (Jdk jdk : jdks) {
                     if (zip.isEmpty() || zip.get().kind() != FunctionZip.Kind.JVM) {
-                        results.variants.add(Results.Variant.skipped(Target.key(function, variant, jdk.feature()), function,
+                        results.variants.add(Variant.skipped(Target.key(function, variant, jdk.feature()), function,
                                 variant, jdk.version(), "not-built", zipName + (zip.isEmpty() ? " does not exist" : " is a native build")
                                         + "; JVM variants need a JVM build (" + buildCommand(function) + ")"));
                         continue;
@@ -294,24 +304,24 @@ final class LocalBenchmark {
     }
 
     private Path zipOf(String function) {
-        if (ColdStart.CONNECT.equals(function)) {
+        if (Target.CONNECT.equals(function)) {
             return options.functionZip() != null ? options.functionZip() : project.resolve("target/function.zip");
         }
-        return project.resolve("tools/baseline/target/function.zip");
+        return options.baselineZip() != null ? options.baselineZip() : project.resolve("tools/baseline/target/function.zip");
     }
 
     private PackageBuild builder(String function) {
-        return ColdStart.CONNECT.equals(function) ? PackageBuild.function(project) : PackageBuild.baseline(project);
+        return Target.CONNECT.equals(function) ? PackageBuild.function(project) : PackageBuild.baseline(project);
     }
 
     private static String buildCommand(String function) {
-        return ColdStart.CONNECT.equals(function) ? "./mvnw package -DskipTests"
+        return Target.CONNECT.equals(function) ? "./mvnw package -DskipTests"
                 : "./mvnw -f tools/pom.xml -pl baseline package -DskipTests";
     }
 
     /** Rebuilds a missing or stale JVM zip; a native zip is left alone (rebuilding would replace it). */
     private void freshJvmZip(String function, Path zipPath) {
-        if (options.functionZip() != null && ColdStart.CONNECT.equals(function)) {
+        if (Target.CONNECT.equals(function) ? options.functionZip() != null : options.baselineZip() != null) {
             return; // the user chose this zip
         }
         if (Files.isRegularFile(zipPath) && FunctionZip.open(zipPath).kind() == FunctionZip.Kind.NATIVE) {
@@ -330,8 +340,8 @@ final class LocalBenchmark {
         for (Cell c : cells) {
             Target t = c.target();
             String size = "/" + c.limits().label();
-            if (ColdStart.CONNECT.equals(t.function())) {
-                results.addRatios(c.key(), Target.key(ColdStart.BASELINE, t.variant(), t.jdk() == null ? null : t.jdk().feature()) + size);
+            if (Target.CONNECT.equals(t.function())) {
+                results.addRatios(c.key(), Target.key(Target.BASELINE, t.variant(), t.jdk() == null ? null : t.jdk().feature()) + size);
             }
         }
         for (Cell c : cells) {

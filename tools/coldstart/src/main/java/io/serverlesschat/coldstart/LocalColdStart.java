@@ -10,7 +10,6 @@ import io.serverlesschat.lambda.FunctionZip;
 import io.serverlesschat.lambda.RuntimeApiServer;
 import io.serverlesschat.lambda.RuntimeApiServer.Invocation;
 import io.serverlesschat.lambda.RuntimeApiServer.Submission;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
@@ -34,23 +31,30 @@ public final class LocalColdStart {
     static final String TABLE = "connections";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI dynamoDbEndpoint;
+    private final DynamoDbAccess dynamoDb;
     private final ConnectEvents events;
     private final Predicate<String> itemExists;
     private final Cgroups cgroups;
     private final Duration timeout;
+    private final Map<String, String> environment = new LinkedHashMap<>();
 
     /**
      * @param itemExists whether the table holds an item for a connection id, to check that a 200 wrote one
      * @param cgroups    where the limits are imposed; null when no run enforces any
      */
-    public LocalColdStart(URI dynamoDbEndpoint, ConnectEvents events, Predicate<String> itemExists, Cgroups cgroups,
+    public LocalColdStart(DynamoDbAccess dynamoDb, ConnectEvents events, Predicate<String> itemExists, Cgroups cgroups,
             Duration timeout) {
-        this.dynamoDbEndpoint = dynamoDbEndpoint;
+        this.dynamoDb = dynamoDb;
         this.events = events;
         this.itemExists = itemExists;
         this.cgroups = cgroups;
         this.timeout = timeout;
+    }
+
+    /** One more variable of the function's environment for every run (e.g. DYNAMODB_PRIMING=false). */
+    LocalColdStart env(String name, String value) {
+        environment.put(name, value);
+        return this;
     }
 
     /** The launcher for {@code target} against {@code api}, with the function's own environment. */
@@ -60,20 +64,24 @@ public final class LocalColdStart {
                 .functionName("serverless-chat-" + target.function())
                 .memoryMb(memoryMb)
                 .env("TABLE_NAME", TABLE)
-                .env("DYNAMODB_ENDPOINT", dynamoDbEndpoint.toString())
+                .env("DYNAMODB_ENDPOINT", dynamoDb.endpoint().toString())
                 .jvmOptions(jvmOptions)
                 .output(log);
+        environment.forEach(launcher::env);
+        List<String> trust = dynamoDb.systemProperties(target);
         if (target.kind() == FunctionZip.Kind.NATIVE) {
             // As the deployment sets it for the native function (see the Quarkus Lambda guide).
             launcher.env("DISABLE_SIGNAL_HANDLERS", "true");
+            launcher.bootstrapArguments(trust);
         } else {
             launcher.javaHome(target.jdk().home());
+            launcher.jvmOptions(trust);
         }
         return launcher;
     }
 
     /** Measures one cold start; never throws for a failure of the function, it records it. */
-    public Results.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log) {
+    public Variant.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log) {
         return run(target, limits, jvmOptions, index, warmup, log, Duration.ZERO);
     }
 
@@ -81,7 +89,7 @@ public final class LocalColdStart {
      * As {@link #run(Target, LambdaLimits, List, int, boolean, Path)}; with a non-zero {@code gracefulStop}
      * the process is stopped with SIGTERM and given that long to exit (a class-data archive is written at exit).
      */
-    public Results.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log,
+    public Variant.Run run(Target target, LambdaLimits limits, List<String> jvmOptions, int index, boolean warmup, Path log,
             Duration gracefulStop) {
         String connectionId = events.newConnectionId();
         Double load = Machine.loadAverage1m();
@@ -131,6 +139,11 @@ public final class LocalColdStart {
                 if (cgroup != null) {
                     cgroup.peakMemoryBytes().ifPresent(b -> figures.put(Figure.CGROUP_PEAK.key(), b / 1048576.0));
                 }
+                dynamoDb.counted().ifPresent(https -> {
+                    figures.put(Figure.INIT_CONNECTIONS.key(), (double) https.acceptedBetween(start, firstPoll.orElseThrow()));
+                    figures.put(Figure.INVOCATION_CONNECTIONS.key(),
+                            (double) https.acceptedBetween(firstPoll.orElseThrow(), timing.answeredNanos()));
+                });
                 Integer status = statusCode(answer.body());
                 String error = null;
                 if (answer.httpStatus() != 200) {
@@ -144,17 +157,17 @@ public final class LocalColdStart {
                 if (!gracefulStop.isZero()) {
                     process.stop(gracefulStop);
                 }
-                return new Results.Run(index, warmup, figures, status, error == null, error, load);
+                return new Variant.Run(index, warmup, figures, status, error == null, error, load);
             } finally {
                 process.close();
             }
         } catch (RunFailure e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.getMessage(), load);
+            return new Variant.Run(index, warmup, Map.of(), null, false, e.getMessage(), load);
         } catch (RuntimeException e) {
-            return new Results.Run(index, warmup, Map.of(), null, false, e.toString(), load);
+            return new Variant.Run(index, warmup, Map.of(), null, false, e.toString(), load);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Results.Run(index, warmup, Map.of(), null, false, "interrupted", load);
+            return new Variant.Run(index, warmup, Map.of(), null, false, "interrupted", load);
         } finally {
             if (cgroup != null) {
                 cgroup.close();
@@ -170,72 +183,6 @@ public final class LocalColdStart {
         long kills = cgroup.oomKills();
         return kills == 0 ? Optional.empty() : Optional.of(new RunFailure("out of memory: the kernel killed " + kills
                 + " process(es) of the function at its " + limits.memoryMb() + " MB limit (the cgroup's oom_kill count)"));
-    }
-
-    /**
-     * The function's CPU time at the first poll and at the answer, read from the Runtime API's hooks; at the
-     * first poll the CPU share is applied too when only the invocation is throttled.
-     */
-    private static final class CpuReadings {
-        private final FunctionCgroup cgroup;
-        private final LambdaLimits limits;
-        private final CompletableFuture<FunctionProcess> process = new CompletableFuture<>();
-        private volatile long init = -1;
-        private volatile long total = -1;
-        private volatile RuntimeException failure;
-
-        CpuReadings(FunctionCgroup cgroup, LambdaLimits limits) {
-            this.cgroup = cgroup;
-            this.limits = limits;
-        }
-
-        void process(FunctionProcess started) {
-            process.complete(started);
-        }
-
-        private long now() {
-            if (cgroup != null) {
-                return cgroup.cpuNanos();
-            }
-            try { // a native bootstrap can poll before start() has returned here
-                return process.get(5, TimeUnit.SECONDS).cpuNanos();
-            } catch (Exception e) {
-                throw new IllegalStateException("no process to read the CPU time of", e);
-            }
-        }
-
-        void atFirstPoll() {
-            try {
-                init = now();
-                if (cgroup != null && limits.initCpu() == LambdaLimits.InitCpu.BURST) {
-                    cgroup.limitCpu(limits.vcpus());
-                }
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        void atAnswer() {
-            try {
-                if (total < 0) {
-                    total = now();
-                }
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        Optional<RuntimeException> failure() {
-            return Optional.ofNullable(failure);
-        }
-
-        long init() {
-            return init;
-        }
-
-        long total() {
-            return total;
-        }
     }
 
     /** The answer, or a failure as soon as the process exits, reports an init error or runs out of time. */

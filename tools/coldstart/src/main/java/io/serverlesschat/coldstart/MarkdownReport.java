@@ -35,7 +35,7 @@ public final class MarkdownReport {
         boolean p99 = results.mode.equals("aws");
         md.append("| variant | JDK | figure | n | min | p10 | p50 | p90 |").append(p99 ? " p99 |" : "").append(" max | p50 / baseline |\n");
         md.append("|---|---|---|--:|--:|--:|--:|--:|").append(p99 ? "--:|" : "").append("--:|--:|\n");
-        for (Results.Variant v : results.variants) {
+        for (Variant v : results.variants) {
             Map<String, Stats> summary = v.getSummary();
             for (Figure f : results.figures) {
                 Stats s = summary.get(f.key());
@@ -63,7 +63,7 @@ public final class MarkdownReport {
         costs(md, results);
 
         boolean skipped = false;
-        for (Results.Variant v : results.variants) {
+        for (Variant v : results.variants) {
             if (!"ran".equals(v.status)) {
                 if (!skipped) {
                     md.append("\nNot measured:\n\n");
@@ -88,21 +88,29 @@ public final class MarkdownReport {
             limits.forEach((size, what) -> md.append("- ").append(size).append(": ").append(what).append('\n'));
             md.append("CPU time: ").append(s.getOrDefault("cpuTime", "?")).append(".\n");
             md.append("Runs: ").append(s.get("runs")).append(" measured + ").append(s.get("warmup"))
-                    .append(" warm-up per variant; DynamoDB: ").append(s.getOrDefault("dynamoDb", "?")).append(".\n");
+                    .append(" warm-up per variant; DynamoDB: ").append(dynamoDb(s.get("dynamoDb"))).append(".\n");
         } else {
             md.append("Settings: ").append(s).append(".\n");
         }
     }
 
+    /** --dynamodb's protocol and what served it; the trust stores are in results.json. */
+    private static String dynamoDb(Object setting) {
+        if (setting instanceof Map<?, ?> access) {
+            return access.get("protocol") + " (" + access.get("endpoint") + ")";
+        }
+        return String.valueOf(setting);
+    }
+
     private static Optional<DoubleSummaryStatistics> loadOfRuns(Results results) {
         DoubleSummaryStatistics stats = results.variants.stream().flatMap(v -> v.runs.stream())
-                .map(Results.Run::loadAverage).filter(Objects::nonNull).mapToDouble(Double::doubleValue).summaryStatistics();
+                .map(Variant.Run::loadAverage).filter(Objects::nonNull).mapToDouble(Double::doubleValue).summaryStatistics();
         return stats.getCount() == 0 ? Optional.empty() : Optional.of(stats);
     }
 
     /** What the median cold start of each variant would be billed on Lambda at its memory setting. */
     private static void costs(StringBuilder md, Results results) {
-        List<Results.Variant> priced = results.variants.stream().filter(v -> v.getCost() != null).toList();
+        List<Variant> priced = results.variants.stream().filter(v -> v.getCost() != null).toList();
         if (priced.isEmpty()) {
             return;
         }
@@ -111,7 +119,7 @@ public final class MarkdownReport {
                 .append(", rounded up to 1 ms, at the memory setting; ").append(ColdStartCost.PRICES).append("):\n\n");
         md.append("| variant | memory | billed (ms) | GB-s | x86_64, $ per million cold starts | arm64, $ per million cold starts |\n");
         md.append("|---|--:|--:|--:|--:|--:|\n");
-        for (Results.Variant v : priced) {
+        for (Variant v : priced) {
             ColdStartCost c = v.getCost();
             md.append(String.format(Locale.ROOT, "| %s | %d MB | %d | %.4f | %.2f | %.2f |%n", v.key, c.memoryMb(), c.billedMs(),
                     c.gbSeconds(), c.usdX86() * 1e6, c.usdArm64() * 1e6));
@@ -119,12 +127,12 @@ public final class MarkdownReport {
     }
 
     /** The ratio of a function's variant to the same variant of the baseline; none for the baseline itself. */
-    private static Optional<Double> baselineRatio(Results results, Results.Variant v, Figure f) {
-        if (ColdStart.BASELINE.equals(v.function)) {
+    private static Optional<Double> baselineRatio(Results results, Variant v, Figure f) {
+        if (Target.BASELINE.equals(v.function)) {
             return Optional.empty();
         }
         return results.ratios.stream()
-                .filter(r -> r.of().equals(v.key) && r.figure().equals(f.key()) && r.to().startsWith(ColdStart.BASELINE + "/"))
+                .filter(r -> r.of().equals(v.key) && r.figure().equals(f.key()) && r.to().startsWith(Target.BASELINE + "/"))
                 .map(Results.Ratio::p50Ratio).findFirst();
     }
 

@@ -9,6 +9,10 @@ import java.nio.file.Path;
  */
 public record Target(String function, String variant, Jdk jdk, FunctionZip.Kind kind, Path taskRoot) {
 
+    /** The $connect function, and the minimal Quarkus Lambda it is compared with (tools/baseline). */
+    static final String CONNECT = "connect";
+    static final String BASELINE = "baseline";
+
     /** e.g. connect/jvm-cds@17, baseline/jvm@25, connect/native. */
     public String key() {
         return key(function, variant, jdk == null ? null : jdk.feature());
@@ -20,6 +24,6 @@ public record Target(String function, String variant, Jdk jdk, FunctionZip.Kind 
 
     /** Whether a 200 from it means an item was written (the baseline writes nothing). */
     public boolean writesItem() {
-        return ColdStart.CONNECT.equals(function);
+        return CONNECT.equals(function);
     }
 }

@@ -60,7 +60,7 @@ final class TrafficReports {
     static Results results(List<Event> events, String function, String source) {
         Results results = new Results("aws", Figure.AWS);
         results.machine.put("description", "AWS Lambda, real traffic (REPORT records from " + source + ")");
-        Map<Integer, Results.Variant> byMemory = new TreeMap<>();
+        Map<Integer, Variant> byMemory = new TreeMap<>();
         int reports = 0;
         int unreadable = 0;
         Long first = null;
@@ -86,13 +86,13 @@ final class TrafficReports {
                 last = last == null ? event.timestamp() : Math.max(last, event.timestamp());
             }
             int memory = (int) r.memorySizeMb();
-            Results.Variant variant = byMemory.computeIfAbsent(memory, mb -> {
-                Results.Variant v = new Results.Variant(ColdStart.CONNECT + "/" + function + "/" + mb + "MB", ColdStart.CONNECT,
+            Variant variant = byMemory.computeIfAbsent(memory, mb -> {
+                Variant v = new Variant(Target.CONNECT + "/" + function + "/" + mb + "MB", Target.CONNECT,
                         "aws", null);
                 v.memoryMb = mb;
                 return v;
             });
-            variant.runs.add(new Results.Run(variant.runs.size() + 1, false, r.figures(), null, true, null));
+            variant.runs.add(new Variant.Run(variant.runs.size() + 1, false, r.figures(), null, true, null));
         }
         results.variants.addAll(byMemory.values());
         results.settings.put("source", source);

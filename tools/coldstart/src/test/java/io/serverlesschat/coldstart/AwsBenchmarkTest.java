@@ -52,7 +52,7 @@ class AwsBenchmarkTest {
     };
 
     private Results run(FakeLambda lambda, String... args) throws Exception {
-        ColdStart.Options options = ColdStart.Options.parse(args, PROJECT);
+        ColdStartOptions options = ColdStartOptions.parse(args, PROJECT);
         ColdStartForcer forcer = new ColdStartForcer(lambda, d -> { }, Duration.ofMillis(1), Duration.ofSeconds(1));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         return new AwsBenchmark(options, lambda, forcer, new ConnectionCleaner(dynamo.client()),
@@ -64,9 +64,9 @@ class AwsBenchmarkTest {
         Map<String, String> before = Map.copyOf(lambda.environment);
         Results results = run(lambda, "aws", "--function", "chat-connect", "--runs", "3");
 
-        Results.Variant v = results.variant("connect/chat-connect").orElseThrow();
+        Variant v = results.variant("connect/chat-connect").orElseThrow();
         assertEquals(3, v.runs.size());
-        for (Results.Run r : v.runs) {
+        for (Variant.Run r : v.runs) {
             assertTrue(r.ok(), r.error());
             assertEquals(450.5, r.figures().get("initDurationMs"));
             assertEquals(120.25, r.figures().get("durationMs"));
@@ -92,7 +92,7 @@ class AwsBenchmarkTest {
             }
         };
         Results results = run(neverCold, "aws", "--function", "chat-connect", "--runs", "1");
-        Results.Run r = results.variant("connect/chat-connect").orElseThrow().runs.get(0);
+        Variant.Run r = results.variant("connect/chat-connect").orElseThrow().runs.get(0);
         assertFalse(r.ok());
         assertTrue(r.error().contains("not a cold start"), r.error());
         assertTrue(results.anyRunFailed(), "the benchmark exits non-zero");

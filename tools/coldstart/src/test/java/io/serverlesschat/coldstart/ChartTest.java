@@ -30,15 +30,15 @@ class ChartTest {
     private static Results results() {
         Results results = new Results("local", Figure.LOCAL);
         results.startedAt = "2026-12-03T10:00:00Z";
-        Results.Variant connect = new Results.Variant("connect/jvm@17/256MB", "connect", "jvm", "17.0.15");
-        connect.runs.add(new Results.Run(1, true, Map.of("totalMs", 9000.0), 200, true, null));
-        connect.runs.add(new Results.Run(1, false, Map.of("totalMs", 1200.0), 200, true, null));
-        connect.runs.add(new Results.Run(2, false, Map.of("totalMs", 1000.0), 200, true, null));
-        connect.runs.add(new Results.Run(3, false, Map.of("totalMs", 1100.0), 200, true, null));
-        connect.runs.add(new Results.Run(4, false, Map.of(), 500, false, "no item written"));
-        Results.Variant baseline = new Results.Variant("baseline/jvm@17/256MB", "baseline", "jvm", "17.0.15");
+        Variant connect = new Variant("connect/jvm@17/256MB", "connect", "jvm", "17.0.15");
+        connect.runs.add(new Variant.Run(1, true, Map.of("totalMs", 9000.0), 200, true, null));
+        connect.runs.add(new Variant.Run(1, false, Map.of("totalMs", 1200.0), 200, true, null));
+        connect.runs.add(new Variant.Run(2, false, Map.of("totalMs", 1000.0), 200, true, null));
+        connect.runs.add(new Variant.Run(3, false, Map.of("totalMs", 1100.0), 200, true, null));
+        connect.runs.add(new Variant.Run(4, false, Map.of(), 500, false, "no item written"));
+        Variant baseline = new Variant("baseline/jvm@17/256MB", "baseline", "jvm", "17.0.15");
         for (int i = 1; i <= 12; i++) {
-            baseline.runs.add(new Results.Run(i, false, Map.of("totalMs", 400.0 + i), 200, true, null));
+            baseline.runs.add(new Variant.Run(i, false, Map.of("totalMs", 400.0 + i), 200, true, null));
         }
         results.variants.add(connect);
         results.variants.add(baseline);

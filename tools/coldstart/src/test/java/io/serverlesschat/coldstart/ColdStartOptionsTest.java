@@ -22,23 +22,24 @@ class ColdStartOptionsTest {
     @TempDir
     Path dir;
 
-    private static ColdStart.Options parse(String line) {
-        return ColdStart.Options.parse(line.isEmpty() ? new String[0] : line.split(" "), PROJECT);
+    private static ColdStartOptions parse(String line) {
+        return ColdStartOptions.parse(line.isEmpty() ? new String[0] : line.split(" "), PROJECT);
     }
 
     @Test
     void localDefaultsTakeTheMemorySettingFromTheTemplate() {
-        ColdStart.Options o = parse("");
+        ColdStartOptions o = parse("");
         assertEquals("local", o.mode());
         assertEquals(List.of("jvm", "jvm-cds", "native"), o.variants());
         assertEquals(List.of("17", "25"), o.jdks());
         assertEquals(20, o.runs());
         assertEquals(1, o.warmup());
         assertFalse(o.baseline());
+        assertEquals("https", o.dynamoDb(), "DynamoDB as on AWS: over TLS, on a connection kept open");
         assertEquals(PROJECT.resolve("target/coldstart/local"), o.out());
         assertEquals(List.of(new LambdaLimits(256, true, LambdaLimits.InitCpu.BURST)), o.limits(),
                 "MemorySize of OnConnectFunction in sam.native.yaml, imposed, init unthrottled");
-        assertEquals(256, ColdStart.templateMemoryMb(PROJECT));
+        assertEquals(256, ColdStartOptions.templateMemoryMb(PROJECT));
     }
 
     /** The template's forms of the setting: a literal, a parameter (its default), and Globals.Function's. */
@@ -48,21 +49,21 @@ class ColdStartOptionsTest {
                 "Parameters:", "  MemorySize:", "    Type: Number", "    Default: 512",
                 "Globals:", "  Function:", "    MemorySize: !Ref MemorySize",
                 "Resources:", "  OnConnectFunction:", "    Type: AWS::Serverless::Function", "    Properties:", "      Timeout: 5", ""));
-        assertEquals(512, ColdStart.templateMemoryMb(dir));
+        assertEquals(512, ColdStartOptions.templateMemoryMb(dir));
         Files.writeString(dir.resolve("sam.native.yaml"), String.join("\n",
                 "Resources:", "  OnConnectFunction:", "    Type: AWS::Serverless::Function", "    Properties:",
                 "      MemorySize: 1024", ""));
-        assertEquals(1024, ColdStart.templateMemoryMb(dir));
+        assertEquals(1024, ColdStartOptions.templateMemoryMb(dir));
         Files.writeString(dir.resolve("sam.native.yaml"), String.join("\n",
                 "Resources:", "  OnConnectFunction:", "    Type: AWS::Serverless::Function", "    Properties:",
                 "      MemorySize: !GetAtt Somewhere.Else", ""));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ColdStart.templateMemoryMb(dir));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ColdStartOptions.templateMemoryMb(dir));
         assertTrue(e.getMessage().contains("pass --memory"), e.getMessage());
     }
 
     @Test
     void theDoneWhenCommand() {
-        ColdStart.Options o = parse("--variant jvm --variant jvm-cds --baseline --runs 10");
+        ColdStartOptions o = parse("--variant jvm --variant jvm-cds --baseline --runs 10");
         assertEquals(List.of("jvm", "jvm-cds"), o.variants());
         assertTrue(o.baseline());
         assertEquals(10, o.runs());
@@ -70,7 +71,7 @@ class ColdStartOptionsTest {
 
     @Test
     void aSweepAndTheInitModel() {
-        ColdStart.Options o = parse("--memory 128,256,512,1024,1769 --init-cpu share");
+        ColdStartOptions o = parse("--memory 128,256,512,1024,1769 --init-cpu share");
         assertEquals(List.of(128, 256, 512, 1024, 1769), o.limits().stream().map(LambdaLimits::memoryMb).toList());
         assertTrue(o.limits().stream().allMatch(l -> l.enforced() && l.initCpu() == LambdaLimits.InitCpu.SHARE));
         assertEquals(List.of(128, 256), parse("--memory 128 --memory 256,128").limits().stream().map(LambdaLimits::memoryMb).toList(),
@@ -93,7 +94,7 @@ class ColdStartOptionsTest {
     @Test
     void awsModeNeedsAFunctionTakesAnArnAndHasNoWarmupByDefault() {
         assertThrows(ParameterException.class, () -> parse("aws"));
-        ColdStart.Options o = parse("aws --function f --region us-east-1 --profile bench");
+        ColdStartOptions o = parse("aws --function f --region us-east-1 --profile bench");
         assertEquals("f", o.function());
         assertEquals("us-east-1", o.region());
         assertEquals("bench", o.profile());
@@ -107,7 +108,7 @@ class ColdStartOptionsTest {
     void mistakesAreUsageErrors() {
         for (String bad : List.of("--variant graal", "--runs 0", "--runs", "--runs many", "--function f", "--bogus",
                 "--memory 64", "--memory 99999", "--memory 256,off", "--memory lots", "--init-cpu turbo", "cloud",
-                "--warmup -1", "aws --function f --memory 256")) {
+                "--warmup -1", "aws --function f --memory 256", "--dynamodb ftp", "aws --function f --baseline-zip b.zip")) {
             assertThrows(ParameterException.class, () -> parse(bad), bad);
         }
     }

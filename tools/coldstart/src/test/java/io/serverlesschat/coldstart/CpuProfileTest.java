@@ -20,6 +20,9 @@ class CpuProfileTest {
                 MAIN + "io/quarkus/amazon/lambda/runtime/AmazonLambdaRecorder.handle;com/fasterxml/jackson/databind/ObjectReader.readValue 3",
                 MAIN + "io/quarkus/runtime/Quarkus.manualStart;io/serverlesschat/connect/ConnectionTable.prime;"
                         + "software/amazon/awssdk/services/dynamodb/DynamoDbClient.putItem;java/lang/ClassLoader.loadClass 11",
+                MAIN + "io/quarkus/runtime/Quarkus.manualStart;io/serverlesschat/connect/ConnectionTable.prime;"
+                        + "software/amazon/awssdk/services/dynamodb/DynamoDbClient.putItem;sun/security/ssl/SSLSocketImpl.startHandshake;"
+                        + "sun/security/ssl/X509TrustManagerImpl.checkServerTrusted 6",
                 MAIN + "io/quarkus/runtime/Quarkus.manualStart;io/serverlesschat/connect/DynamoDbClientProducer.dynamoDbClient;"
                         + "software/amazon/awssdk/regions/internal/MetadataLoader.<clinit> 13",
                 MAIN + "io/quarkus/runtime/Quarkus.manualStart;io/serverlesschat/connect/DynamoDbClientProducer.dynamoDbClient;"
@@ -39,6 +42,7 @@ class CpuProfileTest {
         assertEquals(1, b.phases().get("other threads (the stop after the answer among them)"));
         assertEquals(7, b.phases().get("first invocation: PutItem"));
         assertEquals(3, b.phases().get("first invocation: the rest (event JSON, handler, answer)"));
+        assertEquals(6, b.phases().get("TLS handshake (the connection to DynamoDB)"), "taken out of priming's");
         assertEquals(11, b.phases().get("init: priming the first write (pipeline, connection)"));
         assertEquals(13, b.phases().get("init: SDK client: metadata of every AWS service"));
         assertEquals(9, b.phases().get("init: SDK client: TLS context (trust store)"));
@@ -46,7 +50,7 @@ class CpuProfileTest {
         assertEquals(4, b.phases().get("init: the DynamoDB extension's start-up steps"));
         assertEquals(20 + 8 + 5, b.phases().get("init: Quarkus boot (config, CDI, logging, Jackson, handler)"));
         assertEquals(6, b.phases().get("init: JVM start and AWS's runtime client"));
-        assertEquals(134, b.total());
+        assertEquals(140, b.total());
         assertEquals(b.total(), b.phases().values().stream().mapToDouble(Double::doubleValue).sum(), "the phases add up");
         assertEquals(11 + 20 + 6, b.classLoading());
         assertEquals(8, b.runtimeConfig());

@@ -49,19 +49,29 @@ class LocalBenchmarkTest {
 
     /**
      * A native zip whose bootstrap runs {@code init}, polls, writes the connection's item to DynamoDB as
-     * the real function does, runs {@code work}, and answers 200.
+     * the real function does, runs {@code work}, and answers 200. Over HTTPS it trusts what a native image
+     * would: the root of the store its {@code -Djavax.net.ssl.trustStore} argument names (curl verifies the
+     * chain and the host name against it).
      */
     private Path nativeZip(String init, String work) throws IOException {
         String bootstrap = """
                 #!/bin/sh
                 set -eu
                 %s
+                tls=""
+                for arg in "$@"; do
+                  case "$arg" in -Djavax.net.ssl.trustStore=*)
+                    root=$(mktemp)
+                    keytool -exportcert -rfc -alias serverless-chat-local-root -keystore "${arg#*=}" -storepass changeit > "$root"
+                    tls="--cacert $root" ;;
+                  esac
+                done
                 api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
                 headers=$(mktemp)
                 event=$(curl -sS -D "$headers" "$api/next")
                 id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
                 connection=$(printf '%%s' "$event" | grep -o '"connectionId":"[^"]*"' | head -1 | cut -d'"' -f4)
-                curl -sS -o /dev/null -X POST "$DYNAMODB_ENDPOINT" -H 'Content-Type: application/x-amz-json-1.0' \\
+                curl -sS $tls -o /dev/null -X POST "$DYNAMODB_ENDPOINT" -H 'Content-Type: application/x-amz-json-1.0' \\
                   -H 'X-Amz-Target: DynamoDB_20120810.PutItem' \\
                   -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0' \\
                   -d "{\\"TableName\\":\\"$TABLE_NAME\\",\\"Item\\":{\\"connectionId\\":{\\"S\\":\\"$connection\\"}}}"
@@ -118,7 +128,12 @@ class LocalBenchmarkTest {
             assertTrue(f.path("cgroupPeakMb").asDouble() > 0 && f.path("cgroupPeakMb").asDouble() <= memory, f.toString());
             assertTrue(v.path("cost").path("gbSeconds").asDouble() > 0);
             assertTrue(run.path("loadAverage").isNumber());
+            // Over HTTPS (the default): the bootstrap was given its trust store and wrote through one connection.
+            assertEquals(0, f.path("initConnections").asInt(), f.toString());
+            assertEquals(1, f.path("invocationConnections").asInt(), f.toString());
         }
+        assertEquals("https", results.path("settings").path("dynamoDb").path("protocol").asText());
+        assertTrue(results.path("settings").path("dynamoDb").path("trustStoreFiles").has("native"), results.toString());
         assertTrue(Files.exists(out.resolve("sweep.png")), "two memory settings: a sweep chart");
         assertTrue(groupsOfThisJvm().isEmpty(), "no cgroup left: " + groupsOfThisJvm());
     }

@@ -27,20 +27,20 @@ class OutputTest {
         results.finishedAt = "2026-11-26T10:01:00Z";
         results.machine.put("cores", 2);
         results.machine.put("description", "2 cores");
-        Results.Variant connect = new Results.Variant("connect/jvm@17", "connect", "jvm", "17.0.15");
-        Results.Variant baseline = new Results.Variant("baseline/jvm@17", "baseline", "jvm", "17.0.15");
-        connect.runs.add(new Results.Run(1, true, figures(5000, 900, 5900), 200, true, null)); // warm-up: left out
-        baseline.runs.add(new Results.Run(1, true, figures(4000, 100, 4100), 200, true, null));
+        Variant connect = new Variant("connect/jvm@17", "connect", "jvm", "17.0.15");
+        Variant baseline = new Variant("baseline/jvm@17", "baseline", "jvm", "17.0.15");
+        connect.runs.add(new Variant.Run(1, true, figures(5000, 900, 5900), 200, true, null)); // warm-up: left out
+        baseline.runs.add(new Variant.Run(1, true, figures(4000, 100, 4100), 200, true, null));
         for (int i = 1; i <= 3; i++) {
-            connect.runs.add(new Results.Run(i, false, figures(600 + i * 10, 150, 750 + i * 10), 200, true, null));
-            baseline.runs.add(new Results.Run(i, false, figures(400 + i * 10, 15, 415 + i * 10), 200, true, null));
+            connect.runs.add(new Variant.Run(i, false, figures(600 + i * 10, 150, 750 + i * 10), 200, true, null));
+            baseline.runs.add(new Variant.Run(i, false, figures(400 + i * 10, 15, 415 + i * 10), 200, true, null));
         }
         results.variants.add(connect);
         results.variants.add(baseline);
-        results.variants.add(Results.Variant.skipped("connect/native", "connect", "native", null, "not-built", "no native zip"));
-        Results.Variant baselineCds = new Results.Variant("baseline/jvm-cds@17", "baseline", "jvm-cds", "17.0.15");
+        results.variants.add(Variant.skipped("connect/native", "connect", "native", null, "not-built", "no native zip"));
+        Variant baselineCds = new Variant("baseline/jvm-cds@17", "baseline", "jvm-cds", "17.0.15");
         for (int i = 1; i <= 3; i++) {
-            baselineCds.runs.add(new Results.Run(i, false, figures(300 + i * 10, 10, 310 + i * 10), 200, true, null));
+            baselineCds.runs.add(new Variant.Run(i, false, figures(300 + i * 10, 10, 310 + i * 10), 200, true, null));
         }
         results.variants.add(baselineCds);
         results.addRatios("connect/jvm@17", "baseline/jvm@17");
@@ -106,12 +106,12 @@ class OutputTest {
         results.machine.put("loadAverageAtEnd", "2.00 1.50 1.20");
         for (String function : new String[] {"connect", "baseline"}) {
             for (int memory : new int[] {128, 256, 1024}) {
-                Results.Variant v = new Results.Variant(function + "/jvm@17/" + memory + "MB", function, "jvm", "17.0.15");
+                Variant v = new Variant(function + "/jvm@17/" + memory + "MB", function, "jvm", "17.0.15");
                 v.memoryMb = memory;
                 v.limits = new LambdaLimits(memory, true, LambdaLimits.InitCpu.BURST).describe();
                 double scale = 1024.0 / memory * (function.equals("connect") ? 2 : 1);
                 for (int i = 1; i <= 3; i++) {
-                    v.runs.add(new Results.Run(i, false, figures(500 * scale, 100 * scale, 600 * scale + i), 200, true, null, 1.5));
+                    v.runs.add(new Variant.Run(i, false, figures(500 * scale, 100 * scale, 600 * scale + i), 200, true, null, 1.5));
                 }
                 results.variants.add(v);
             }

@@ -83,7 +83,7 @@ class TrafficReportsTest {
         assertEquals(150 + 200 + 3, results.settings.get("reports"));
         assertEquals(153, results.settings.get("coldStarts"), "warm invocations are not cold starts");
 
-        Results.Variant v256 = results.variants.get(0);
+        Variant v256 = results.variants.get(0);
         assertEquals(256, v256.memoryMb);
         Stats init = v256.getSummary().get(Figure.AWS_INIT.key());
         assertEquals(150, init.n());
@@ -95,7 +95,7 @@ class TrafficReportsTest {
         assertEquals(40.0, v256.getSummary().get(Figure.AWS_DURATION.key()).p50(), "the first invocation");
         assertEquals(214.5, v256.getSummary().get(Figure.AWS_COLD_START.key()).p50(), "init + first invocation");
 
-        Results.Variant v1024 = results.variants.get(1);
+        Variant v1024 = results.variants.get(1);
         assertEquals(3, v1024.getSummary().get(Figure.AWS_RESTORE.key()).n(), "SnapStart restores, from JSON records");
         assertEquals(290.0, v1024.getSummary().get(Figure.AWS_RESTORE.key()).p50());
         assertEquals(null, v1024.getSummary().get(Figure.AWS_INIT.key()));

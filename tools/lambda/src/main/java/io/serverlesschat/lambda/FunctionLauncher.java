@@ -48,6 +48,7 @@ public final class FunctionLauncher {
     private final Map<String, String> functionEnv = new LinkedHashMap<>();
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private final List<String> extraJvmOptions = new ArrayList<>();
+    private final List<String> bootstrapArguments = new ArrayList<>();
     private List<Path> ricClassPath;
     private Path output;
     private FunctionCgroup cgroup;
@@ -100,6 +101,16 @@ public final class FunctionLauncher {
     /** JVM options after AWS's own (e.g. a class-data archive). */
     public FunctionLauncher jvmOptions(List<String> options) {
         extraJvmOptions.addAll(options);
+        return this;
+    }
+
+    /**
+     * Native package: arguments for its bootstrap, e.g. {@code -Djavax.net.ssl.trustStore=...} (a native image
+     * takes {@code -D} system properties on its command line). Lambda passes none: only tools that must tell the
+     * function something a JVM would get as an option use this.
+     */
+    public FunctionLauncher bootstrapArguments(List<String> arguments) {
+        bootstrapArguments.addAll(arguments);
         return this;
     }
 
@@ -172,7 +183,9 @@ public final class FunctionLauncher {
 
     private List<String> functionCommand() {
         if (kind == FunctionZip.Kind.NATIVE) {
-            return List.of(taskRoot.resolve("bootstrap").toString());
+            List<String> command = new ArrayList<>(List.of(taskRoot.resolve("bootstrap").toString()));
+            command.addAll(bootstrapArguments);
+            return command;
         }
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin/java").toString());
