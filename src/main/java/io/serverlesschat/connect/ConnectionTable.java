@@ -89,6 +89,24 @@ public class ConnectionTable {
         }
     }
 
+    /** The table client's region and credentials (the function's role), for the other AWS clients of a route. */
+    public software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration clientConfiguration() {
+        return dynamo.serviceClientConfiguration();
+    }
+
+    /**
+     * Hands every recorded connection's id to {@code action}, page by page (Scan, reading the key only), as
+     * each page arrives.
+     */
+    public void forEachConnectionId(java.util.function.Consumer<String> action) {
+        try {
+            dynamo.scanPaginator(scan -> scan.tableName(tableName).projectionExpression(Connection.CONNECTION_ID))
+                    .items().forEach(item -> action.accept(item.get(Connection.CONNECTION_ID).s()));
+        } catch (SdkException e) {
+            throw new TableFailure("Scan", e, endpoint);
+        }
+    }
+
     /** Forgets the connection; deleting an item that is not there is not an error. */
     public void delete(String connectionId) {
         try {

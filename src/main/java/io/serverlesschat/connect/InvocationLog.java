@@ -184,7 +184,7 @@ class InvocationLog {
             outcomes.put("Denied", i.status() == 403 ? 1 : 0);
         } else {
             boolean connect = "$connect".equals(i.route());
-            outcomes.put(connect ? "Connected" : "Disconnected", i.status() == 200 ? 1 : 0);
+            outcomes.put(connect ? "Connected" : "sendmessage".equals(i.route()) ? "Sent" : "Disconnected", i.status() == 200 ? 1 : 0);
             outcomes.put("Rejected", i.status() == 400 ? 1 : 0);
             if (connect) {
                 outcomes.put("Forbidden", i.status() == 403 ? 1 : 0); // only $connect checks the origin

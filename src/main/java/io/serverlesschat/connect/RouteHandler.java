@@ -33,7 +33,10 @@ abstract class RouteHandler implements Route {
         table.prime();
     }
 
-    /** The route's step: returns normally when done, throws {@link RejectedEvent}, {@link RefusedOrigin} or {@link TableFailure}. */
+    /**
+     * The route's step: returns normally when done, throws {@link RejectedEvent}, {@link RefusedOrigin},
+     * {@link TableFailure} or {@link BroadcastFailure}.
+     */
     abstract void handle(GatewayEvent event);
 
     /** The route's answer to one event ({@link WebSocketLambda} hands it over). */
@@ -59,6 +62,11 @@ abstract class RouteHandler implements Route {
             outcome = "forbidden";
             reason = detail = e.getMessage();
         } catch (TableFailure e) {
+            status = 500;
+            outcome = "failed";
+            reason = e.code();
+            detail = e.getMessage();
+        } catch (BroadcastFailure e) {
             status = 500;
             outcome = "failed";
             reason = e.code();

@@ -347,15 +347,16 @@ class SamTemplateTest {
         assertEquals(Map.of("Ref", "Environment"), stage.get("StageName"));
         assertEquals(Map.of("Ref", "ApiGateway"), stage.get("ApiId"));
 
-        // The stage is created after every route, so that its first automatic deployment has them all.
+        // The stage is created after every route that always exists, so that its first automatic deployment
+        // has them all. A route of a condition cannot be depended on (it may not exist): AutoDeploy deploys it.
         List<String> routes = new ArrayList<>();
         resources.forEach((id, resource) -> {
-            if ("AWS::ApiGatewayV2::Route".equals(map(resource).get("Type"))) {
+            if ("AWS::ApiGatewayV2::Route".equals(map(resource).get("Type")) && !map(resource).containsKey("Condition")) {
                 routes.add(id);
             }
         });
         assertFalse(routes.isEmpty());
-        assertTrue(list(map(resources.get("Stage")).get("DependsOn")).containsAll(routes), "Stage DependsOn " + routes);
+        assertEquals(Set.copyOf(routes), Set.copyOf(list(map(resources.get("Stage")).get("DependsOn"))), "Stage DependsOn " + routes);
 
         // Switching ConnectAuthorization changes the route and nothing that pins what the stage serves.
         Map<String, Object> open = resolved(Map.of("ConnectAuthorization", "NONE"));
@@ -368,6 +369,79 @@ class SamTemplateTest {
         Map<String, Object> jwt = resolved(Map.of("ConnectAuthorization", "JWT"));
         assertEquals("CUSTOM", resolvedProperties(jwt, "RouteConnect").get("AuthorizationType"));
         assertEquals(resolvedProperties(open, "Stage"), resolvedProperties(jwt, "Stage"));
+    }
+
+    // ---- The sendmessage route (SendMessageRoute=true)
+
+    private static final Map<String, String> SEND_MESSAGE = Map.of("SendMessageRoute", "true");
+    private static final List<String> SEND_MESSAGE_RESOURCES = List.of("SendMessageLogGroup", "SendMessageFunction",
+            "SendMessagePermission", "IntegrationSendMessage", "RouteSendMessage");
+
+    @Test
+    void theSendMessageRouteIsOffByDefault() {
+        assertEquals("false", map(map(template.get("Parameters")).get("SendMessageRoute")).get("Default"));
+        Map<String, Object> stack = resolved(Map.of());
+        for (String id : SEND_MESSAGE_RESOURCES) {
+            assertFalse(map(stack.get("Resources")).containsKey(id), id);
+        }
+        assertFalse(map(stack.get("Outputs")).containsKey("SendMessageFunctionArn"));
+    }
+
+    @Test
+    void sendMessageIsARouteOfItsOwnFunctionFromTheSameZip() throws IOException {
+        Map<String, Object> stack = resolved(SEND_MESSAGE);
+        for (String id : SEND_MESSAGE_RESOURCES) {
+            assertTrue(map(stack.get("Resources")).containsKey(id), id);
+        }
+        Map<String, Object> route = resolvedProperties(stack, "RouteSendMessage");
+        assertEquals(SendMessageHandler.NAME, route.get("RouteKey"), "the action of {\"action\":\"sendmessage\"}");
+        assertEquals("NONE", route.get("AuthorizationType"));
+        assertEquals(Map.of("Fn::Sub", "integrations/${IntegrationSendMessage}"), route.get("Target"));
+        assertEquals("AWS_PROXY", resolvedProperties(stack, "IntegrationSendMessage").get("IntegrationType"));
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                + "${SendMessageFunction.Alias}/invocations"), resolvedProperties(stack, "IntegrationSendMessage").get("IntegrationUri"));
+
+        Map<String, Object> function = function(stack, "SendMessageFunction");
+        assertEquals("target/function.zip", function.get("CodeUri"));
+        assertEquals(SendMessageHandler.class.getAnnotation(Named.class).value(),
+                environment(stack, "SendMessageFunction").get("QUARKUS_LAMBDA_HANDLER"));
+        assertFalse(environment(stack, "SendMessageFunction").containsKey("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"),
+                "on AWS each message's own API is called");
+        assertEquals(Map.of("LogGroup", Map.of("Ref", "SendMessageLogGroup"), "LogFormat", "JSON",
+                "ApplicationLogLevel", Map.of("Ref", "LogLevel"), "SystemLogLevel", "INFO"), function.get("LoggingConfig"));
+
+        // The broadcast gives up (and answers 500) before Lambda stops the function, which is well under 29 s.
+        int timeoutSeconds = (Integer) function.get("Timeout");
+        Matcher broadcast = Pattern.compile("\\$\\{SENDMESSAGE_TIMEOUT:(\\d+)s}").matcher(applicationProperties().getProperty("sendmessage.timeout"));
+        assertTrue(broadcast.matches());
+        assertTrue(timeoutSeconds > Integer.parseInt(broadcast.group(1)) && timeoutSeconds <= 10, "Timeout " + timeoutSeconds);
+        assertEquals("${AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI:}", applicationProperties().getProperty("sendmessage.connections-endpoint"),
+                "the AWS SDKs' standard variable for the API Gateway Management API");
+    }
+
+    /** Scan and DeleteItem on the table, and posting to this API's stage's connections: nothing more. */
+    @Test
+    void sendMessageMayReadAndForgetConnectionsAndPostToThisStagesConnectionsOnly() {
+        Map<String, Object> stack = resolved(SEND_MESSAGE);
+        List<Object> policies = list(resolvedProperties(stack, "SendMessageFunction").get("Policies"));
+        assertEquals(1, policies.size(), "one inline policy, no SAM policy template (DynamoDBCrudPolicy)");
+        List<Object> statements = list(map(policies.get(0)).get("Statement"));
+        assertEquals(2, statements.size());
+        Map<String, Object> table = map(statements.get(0));
+        assertEquals("Allow", table.get("Effect"));
+        assertEquals(List.of("dynamodb:Scan", "dynamodb:DeleteItem"), table.get("Action"));
+        assertEquals(Map.of("Fn::GetAtt", List.of("ConnectionsTable", "Arn")), table.get("Resource"));
+        Map<String, Object> connections = map(statements.get(1));
+        assertEquals("Allow", connections.get("Effect"));
+        assertEquals("execute-api:ManageConnections", connections.get("Action"));
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Environment}/POST/@connections/*"),
+                connections.get("Resource"), "the stage (Environment) of this API, POST only");
+
+        Map<String, Object> permission = resolvedProperties(stack, "SendMessagePermission");
+        assertEquals(Map.of("Ref", "SendMessageFunction.Alias"), permission.get("FunctionName"));
+        assertEquals("apigateway.amazonaws.com", permission.get("Principal"));
+        assertEquals(Map.of("Fn::Sub", "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ApiGateway}/${Stage}/sendmessage"),
+                permission.get("SourceArn"));
     }
 
     // ---- The $connect authorizer (ConnectAuthorization=JWT)
@@ -594,8 +668,10 @@ class SamTemplateTest {
                 for (String authorization : List.of("NONE", "AWS_IAM", "JWT")) {
                     for (String pack : List.of("native", "jvm")) {
                         for (String topic : List.of("", TOPIC)) {
-                            all.add(Map.of("AccessLogs", logs, "ConnectConcurrency", concurrency, "ConnectAuthorization", authorization,
-                                    "Package", pack, "AlarmTopicArn", topic));
+                            for (String sendMessage : List.of("false", "true")) {
+                                all.add(Map.of("AccessLogs", logs, "ConnectConcurrency", concurrency, "ConnectAuthorization", authorization,
+                                        "Package", pack, "AlarmTopicArn", topic, "SendMessageRoute", sendMessage));
+                            }
                         }
                     }
                 }
@@ -787,8 +863,9 @@ class SamTemplateTest {
 
     /**
      * cfn-lint takes no parameter values, and checks both sides of every condition together. So for each
-     * Package, with and without AlarmTopicArn, with and without the JWT authorizer, this writes the template
-     * with those choices made: the JvmPackage, AlarmsOn and JwtAuthorization conditions gone, their Fn::If
+     * Package, with and without AlarmTopicArn, with and without the JWT authorizer (and with it the sendmessage
+     * route), this writes the template
+     * with those choices made: the JvmPackage, AlarmsOn, JwtAuthorization and SendMessageRouteOn conditions gone, their Fn::If
      * resolved, their resources kept or dropped, the parameters defaulting to the choice, and everything
      * else as written. .ci/run lints every file written here as it lints the template.
      */
@@ -807,8 +884,12 @@ class SamTemplateTest {
         for (String pack : List.of("native", "jvm")) {
             for (String topic : List.of("", TOPIC)) {
                 for (String authorization : List.of("NONE", "JWT")) {
+                    // The sendmessage route with the authorizer, so that each side of both is linted with each
+                    // package and alarm choice (they share no resource) in 8 forms rather than 16.
+                    boolean sendMessage = authorization.equals("JWT");
                     Map<String, Boolean> choice = new java.util.HashMap<>(Map.of("JvmPackage", pack.equals("jvm"),
-                            "AlarmsOn", !topic.isEmpty(), "JwtAuthorization", authorization.equals("JWT")));
+                            "AlarmsOn", !topic.isEmpty(), "JwtAuthorization", authorization.equals("JWT"),
+                            "SendMessageRouteOn", sendMessage));
                     if (topic.isEmpty() || !authorization.equals("JWT")) {
                         choice.put("AuthorizerAlarmsOn", false); // otherwise it still depends on Metrics
                     }
@@ -818,13 +899,15 @@ class SamTemplateTest {
                     parameters.put("Package", merged(map(parameters.get("Package")), Map.of("Default", pack)));
                     parameters.put("AlarmTopicArn", merged(map(parameters.get("AlarmTopicArn")), Map.of("Default", topic)));
                     parameters.put("ConnectAuthorization", merged(map(parameters.get("ConnectAuthorization")), Map.of("Default", authorization)));
+                    parameters.put("SendMessageRoute", merged(map(parameters.get("SendMessageRoute")), Map.of("Default", String.valueOf(sendMessage))));
                     Path file = dir.resolve("package-" + pack + (topic.isEmpty() ? "-no-alarms" : "-alarms")
-                            + (authorization.equals("JWT") ? "-jwt" : "") + ".yaml");
+                            + (authorization.equals("JWT") ? "-jwt-sendmessage" : "") + ".yaml");
                     Files.writeString(file, new org.yaml.snakeyaml.Yaml(options).dump(variant));
 
                     Map<String, Object> written = CloudFormationYaml.load(file);
                     String text = Files.readString(file);
-                    assertFalse(Pattern.compile("\\b(JvmPackage|AlarmsOn|JwtAuthorization)\\b").matcher(text).find(), file.toString());
+                    assertFalse(Pattern.compile("\\b(JvmPackage|AlarmsOn|JwtAuthorization|SendMessageRouteOn)\\b").matcher(text).find(), file.toString());
+                    assertEquals(sendMessage, map(written.get("Resources")).containsKey("RouteSendMessage"), file.toString());
                     assertEquals(!topic.isEmpty(), map(written.get("Resources")).containsKey("TableErrorsAlarm"), file.toString());
                     assertEquals(authorization.equals("JWT"), map(written.get("Resources")).containsKey("Authorizer"), file.toString());
                     assertEquals(pack.equals("jvm") ? "java21" : Map.of("Ref", "Runtime"),

@@ -41,7 +41,7 @@ final class FunctionPackages {
      */
     private FunctionZip zipOf(SamTemplate.Function function, Path project, Mode mode) {
         Path ours = PackageBuild.function(project).zip();
-        Path zip = function.codeUri() == null ? ours : project.resolve(function.codeUri()).normalize();
+        Path zip = zipPath(function);
         if (zip.equals(ours)) {
             return projectZip != null ? projectZip : (projectZip = functionZip(project, mode));
         }
@@ -54,6 +54,26 @@ final class FunctionPackages {
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             throw new SetupFailure(function.id() + "'s CodeUri " + function.codeUri() + " is no Lambda package: " + e.getMessage());
         }
+    }
+
+    /** Its CodeUri, resolved as SAM resolves it: from the template's folder; not a literal: the project's zip. */
+    private Path zipPath(SamTemplate.Function function) {
+        Path ours = PackageBuild.function(options.project()).zip();
+        return function.codeUri() == null ? ours
+                : options.template().toAbsolutePath().getParent().resolve(function.codeUri()).normalize();
+    }
+
+    /**
+     * The function dev mode runs: $connect's, when the template has that route and its package is this
+     * project's zip (dev mode runs this project's code); null otherwise, and every function runs from its zip.
+     */
+    String devModeFunction(SamTemplate template) {
+        boolean hasConnect = template.routes().stream().anyMatch(route -> route.routeKey().equals("$connect"));
+        if (!hasConnect) {
+            return null;
+        }
+        SamTemplate.Function connect = template.function("$connect");
+        return zipPath(connect).equals(PackageBuild.function(options.project()).zip()) ? connect.id() : null;
     }
 
     /** target/function.zip: the JVM zip, rebuilt when stale, or the native zip as it is. */

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * bin/local: starts {@link RunLocal} with the command line's {@link LocalOptions}, says how to use it,
  * and stops it all on Ctrl-C (the JVM's shutdown hook), open sockets' $disconnect first. A failure to
- * start is one line on stderr and a non-zero status: 2 for a bad option or parameter, 1 otherwise.
+ * start is one line on stderr and a non-zero status: 2 for a bad option, parameter or template, 1 otherwise.
  */
 public final class LocalCommand {
 
@@ -33,7 +33,7 @@ public final class LocalCommand {
         RunLocal local;
         try {
             local = RunLocal.start(options, System.out::println);
-        } catch (SamTemplate.BadParameter e) {
+        } catch (SamTemplate.BadParameter | SamTemplate.BadTemplate e) {
             exit(2, e.getMessage());
             return;
         } catch (SetupFailure e) {
@@ -53,8 +53,8 @@ public final class LocalCommand {
     /** What bin/local says once it is ready: how to connect, look, send to a client, and call a function directly. */
     static String ready(RunLocal local) {
         StringBuilder direct = new StringBuilder();
-        local.eventUris().forEach((route, uri) -> direct.append(String.format("%n            %-12s curl -d @src/test/resources/events/%s.json %s",
-                route, route.substring(1), uri)));
+        local.eventUris().forEach((route, uri) -> direct.append(String.format("%n            %-12s curl -d @%s %s",
+                route, SampleEvents.fileFor(local.project(), route), uri)));
         StringBuilder environments = new StringBuilder();
         for (EnvironmentPool pool : local.environments().values()) {
             environments.append(String.format("%n            %-22s up to %d at once (1 running), more started as events need them",

@@ -21,9 +21,11 @@ import java.util.Map;
  * @param rawLogs     the functions' log lines as they write them, JSON in the prod profile (--raw-logs)
  * @param limits      API Gateway's idle timeout and maximum connection duration, AWS's or shorter
  *                    (--idle-timeout, --max-duration)
+ * @param templateFile the template to run (--template, -t), or null: the project's sam.native.yaml
  */
 public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
-        Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs, Limits limits) {
+        Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs, Limits limits,
+        Path templateFile) {
 
     /** How the functions run: $connect in dev mode (the rest from the JVM zip), all from the JVM zip, or native. */
     public enum Mode {
@@ -32,7 +34,18 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
 
     /** The template bin/local runs; CodeUri paths are relative to its folder. */
     public Path template() {
-        return project.resolve("sam.native.yaml");
+        return templateFile != null ? templateFile : project.resolve("sam.native.yaml");
+    }
+
+    public LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
+            Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs, Limits limits) {
+        this(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs, limits, null);
+    }
+
+    /** These options with {@code template} in place of the project's sam.native.yaml. */
+    public LocalOptions withTemplate(Path template) {
+        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
+                limits, template);
     }
 
     static final int DEV_MODE_PORT = 8080;
@@ -50,13 +63,16 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
     /** These options with at most {@code concurrency} environments a function, and {@code overLimit} beyond. */
     public LocalOptions withConcurrency(Integer concurrency, OverLimit overLimit) {
         return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
-                limits);
+                limits, templateFile);
     }
 
     static final String USAGE = """
-            usage: bin/local [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000] [--dev-port 8080] [--debug]
+            usage: bin/local [-t|--template sam.native.yaml] [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000]
+                             [--dev-port 8080] [--debug]
                              [--parameter Name=Value]... [--concurrency N] [--over-limit queue|throttle] [--raw-logs]
                              [--idle-timeout 10m] [--max-duration 2h]
+              -t, --template     the SAM template to run (default: the project's sam.native.yaml); its CodeUri paths are
+                                 relative to its folder, as SAM reads them
               --function dev     $connect in Quarkus dev mode (live reload, curl on the dev port), other routes from the JVM zip (default)
               --function zip     every function from target/function.zip (JVM), as Lambda's Java runtime runs it
               --function native  every function from the native target/function.zip's bootstrap
@@ -64,7 +80,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
               --dynamodb-port    the local DynamoDB's (moto_server) port; unused when DYNAMODB_ENDPOINT is set
               --dev-port         dev mode's event port (curl -d @event.json localhost:PORT)
               --debug            open dev mode's debugger on port 5005
-              --parameter        a sam.native.yaml parameter, as on deploy (AllowedOrigins=..., ThrottlingRateLimit=...)
+              --parameter        a parameter of the template, as on deploy (AllowedOrigins=..., ThrottlingRateLimit=...)
               --concurrency      the most execution environments (processes) a function runs at once, unless the
                                  template reserves its concurrency (default: one per core, as memory allows)
               --over-limit       queue: events beyond that wait for a free environment, up to API Gateway's 29 s (default);
@@ -85,11 +101,13 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
         Integer concurrency = null;
         OverLimit overLimit = OverLimit.QUEUE;
         Map<String, String> parameters = new LinkedHashMap<>();
+        Path template = null;
         Duration idleTimeout = Limits.AWS.idleTimeout();
         Duration maxDuration = Limits.AWS.maxDuration();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             switch (option) {
+                case "-t", "--template" -> template = TemplateOption.file(value(args, ++i, option), option);
                 case "--function" -> mode = choice(Mode.class, value(args, ++i, option), option, "dev, zip or native");
                 case "--port" -> gatewayPort = port(value(args, ++i, option), option);
                 case "--dynamodb-port" -> dynamoPort = port(value(args, ++i, option), option);
@@ -111,7 +129,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
             }
         }
         return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
-                new Limits(idleTimeout, maxDuration));
+                new Limits(idleTimeout, maxDuration), template);
     }
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([1-9][0-9]{0,6})(s|m|h)");

@@ -66,6 +66,8 @@ public final class RunLocal implements AutoCloseable {
     private final Map<String, String> functionOf = new LinkedHashMap<>();
     private LocalDynamoDb dynamo;
     private Supervised moto;
+    /** What every function is told about the local services. */
+    private LocalEndpoints endpoints;
 
     private RunLocal(LocalOptions options, Consumer<String> log) {
         this.options = options;
@@ -89,6 +91,11 @@ public final class RunLocal implements AutoCloseable {
             local.close();
             throw e;
         }
+    }
+
+    /** The project bin/local belongs to (its target/ holds the zip and the logs). */
+    public Path project() {
+        return options.project();
     }
 
     public URI url() {
@@ -127,11 +134,13 @@ public final class RunLocal implements AutoCloseable {
     private void startAll() throws Exception {
         Path project = options.project();
         SamTemplate template = SamTemplate.read(options.template(), options.parameters());
-        String devFunction = options.mode() == Mode.DEV ? template.route("$connect").functionId() : null;
+        String devFunction = options.mode() == Mode.DEV ? packages.devModeFunction(template) : null;
         boolean ownDynamoDb = System.getenv("DYNAMODB_ENDPOINT") == null || System.getenv("DYNAMODB_ENDPOINT").isBlank();
         requireFreePorts(ownDynamoDb, devFunction != null);
 
+        int gatewayPort = LocalEndpoints.gatewayPort(options.gatewayPort());
         dynamo = LocalDynamoDb.start(options.dynamoPort(), true);
+        endpoints = new LocalEndpoints(TABLE, dynamo.endpoint(), LocalEndpoints.connectionsAt(gatewayPort, template.gatewaySettings().stage()));
         dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
         if (dynamo.ownsServer()) {
             moto = new Supervised("moto_server (the local DynamoDB on " + dynamo.endpoint() + ")", () -> {
@@ -181,7 +190,7 @@ public final class RunLocal implements AutoCloseable {
         }
         try {
             gateway = new LocalGateway(template.gatewaySettings().withLimits(options.limits()), routes, log)
-                    .start(options.gatewayPort());
+                    .start(gatewayPort);
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");
@@ -238,8 +247,7 @@ public final class RunLocal implements AutoCloseable {
     /** The function's execution environments, each a process from {@code zip} as Lambda starts it. */
     private EnvironmentPool environments(SamTemplate.Function function, FunctionPackages.TaskRoot taskRoot) throws IOException {
         Map<String, String> env = new LinkedHashMap<>(function.environment());
-        env.put("TABLE_NAME", TABLE);
-        env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+        env.putAll(endpoints.variables());
         int limit = function.reservedConcurrency() != null ? function.reservedConcurrency()
                 : options.concurrency() != null ? options.concurrency() : defaultConcurrency(function.memoryMb());
         Files.createDirectories(logFile("x").getParent());
@@ -277,7 +285,7 @@ public final class RunLocal implements AutoCloseable {
                     .filter(p -> p.getValue().equals(variable.getValue()))
                     .findFirst()
                     .map(p -> variable.getKey() + " is --parameter " + p.getKey() + ": give it a value the function accepts")
-                    .orElse(variable.getKey() + " is set in sam.native.yaml (" + function.id() + "): fix it there");
+                    .orElse(variable.getKey() + " is set in " + options.template().getFileName() + " (" + function.id() + "): fix it there");
             break;
         }
         return new SetupFailure(function.id() + " failed its init: " + reason + "; " + fix + " (its output: "
@@ -290,8 +298,7 @@ public final class RunLocal implements AutoCloseable {
      */
     private HttpFunction devMode(SamTemplate.Function function) throws Exception {
         Map<String, String> env = new LinkedHashMap<>(function.environment());
-        env.put("TABLE_NAME", TABLE);
-        env.put("DYNAMODB_ENDPOINT", dynamo.endpoint().toString());
+        env.putAll(endpoints.variables());
         env.put("AWS_REGION", LocalDynamoDb.REGION);
         Path output = logFile(function.id() + "-dev");
         DevModeFunction dev = new DevModeFunction(options, function.id(), env, output, functionLogs,

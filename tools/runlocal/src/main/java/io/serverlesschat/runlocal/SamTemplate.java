@@ -55,7 +55,32 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
      * @param parameters values for some of the template's parameters, in place of their defaults
      */
     public static SamTemplate read(Path file, Map<String, String> parameters) throws IOException {
-        return new SamTemplate(withParameters(CloudFormationYaml.load(file), parameters));
+        String name = String.valueOf(file.getFileName());
+        Map<String, Object> template;
+        try {
+            template = CloudFormationYaml.load(file);
+        } catch (IOException | RuntimeException e) {
+            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+            throw new BadTemplate(name + " is not a template bin/local can read: " + reason);
+        }
+        if (template == null || !(template.get("Resources") instanceof Map<?, ?>)) {
+            throw new BadTemplate(name + " is not a SAM or CloudFormation template: it has no Resources");
+        }
+        Map<String, Object> given = withParameters(template, parameters, name);
+        try {
+            return new SamTemplate(given);
+        } catch (BadParameter e) {
+            throw e;
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new BadTemplate(name + ": " + e.getMessage());
+        }
+    }
+
+    /** A template bin/local cannot run (not YAML, no WebSocket API, a route without a function): a usage error. */
+    public static final class BadTemplate extends IllegalArgumentException {
+        BadTemplate(String message) {
+            super(message);
+        }
     }
 
     private SamTemplate(Map<String, Object> template) {
@@ -80,16 +105,16 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
      * Number MinValue/MaxValue), so that a value a deploy would refuse stops bin/local before anything starts.
      */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> withParameters(Map<String, Object> template, Map<String, String> values) {
+    private static Map<String, Object> withParameters(Map<String, Object> template, Map<String, String> values, String file) {
         Map<String, Object> parameters = new LinkedHashMap<>((Map<String, Object>) template.getOrDefault("Parameters", Map.of()));
         values.forEach((name, value) -> {
             if (!(parameters.get(name) instanceof Map<?, ?> parameter)) {
-                throw new BadParameter("sam.native.yaml has no parameter " + name + " (it has " + String.join(", ", parameters.keySet()) + ")");
+                throw new BadParameter(file + " has no parameter " + name + " (it has " + (parameters.isEmpty() ? "none" : String.join(", ", parameters.keySet())) + ")");
             }
             String refusal = refusal((Map<String, Object>) parameter, value);
             if (refusal != null) {
                 Object description = parameter.get("ConstraintDescription");
-                throw new BadParameter("--parameter " + name + "=" + value + " is refused by sam.native.yaml: "
+                throw new BadParameter("--parameter " + name + "=" + value + " is refused by " + file + ": "
                         + (description != null ? description : refusal));
             }
             Map<String, Object> given = new LinkedHashMap<>((Map<String, Object>) parameter);
@@ -140,13 +165,13 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
 
     public Route route(String routeKey) {
         return routes.stream().filter(r -> r.routeKey().equals(routeKey)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("sam.native.yaml has no " + routeKey + " route"));
+                .orElseThrow(() -> new IllegalArgumentException("the template has no " + routeKey + " route"));
     }
 
     private static String stageOf(Map<String, Object> template) {
         String stage = resolve(template, properties(stageResource(template)).get("StageName"));
         if (stage == null) {
-            throw new IllegalArgumentException("sam.native.yaml has no AWS::ApiGatewayV2::Stage with a StageName");
+            throw new IllegalArgumentException("no AWS::ApiGatewayV2::Stage with a StageName");
         }
         return stage;
     }
@@ -192,14 +217,16 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
         return resources(template).values().stream()
                 .filter(r -> "AWS::ApiGatewayV2::Stage".equals(r.get("Type")))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("sam.native.yaml has no AWS::ApiGatewayV2::Stage"));
+                .orElseThrow(() -> new IllegalArgumentException("no AWS::ApiGatewayV2::Stage"));
     }
 
     private static List<Route> routesOf(Map<String, Object> template) {
         Map<String, Map<String, Object>> resources = resources(template);
         List<Route> routes = new ArrayList<>();
         resources.forEach((id, resource) -> {
-            if (!"AWS::ApiGatewayV2::Route".equals(resource.get("Type"))) {
+            // A route whose Condition is false (with the parameters given) is not deployed: not run either.
+            if (!"AWS::ApiGatewayV2::Route".equals(resource.get("Type"))
+                    || resource.get("Condition") != null && Boolean.FALSE.equals(condition(template, resource.get("Condition")))) {
                 return;
             }
             Map<String, Object> route = properties(resource);
@@ -209,7 +236,7 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
             routes.add(new Route(String.valueOf(route.get("RouteKey")), function, environment(template, function)));
         });
         if (routes.isEmpty()) {
-            throw new IllegalArgumentException("sam.native.yaml declares no AWS::ApiGatewayV2::Route");
+            throw new IllegalArgumentException("no AWS::ApiGatewayV2::Route (bin/local runs WebSocket APIs)");
         }
         return List.copyOf(routes);
     }

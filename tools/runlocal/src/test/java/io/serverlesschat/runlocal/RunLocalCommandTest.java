@@ -82,6 +82,35 @@ class RunLocalCommandTest {
                 + " comma-separated origins, scheme://host[:port], e.g. https://chat.example.com");
     }
 
+    /** --template (or SAM CLI's -t) that names no file, a folder, or no template: one line, exit 2, nothing started. */
+    @Test
+    void aTemplateThatIsNotThereOrNotATemplateIsAUsageError() throws Exception {
+        Path missing = tmp.resolve("my-api.yaml");
+        assertOneLine(run(PROJECT, Map.of(), "--template", missing.toString()), 2,
+                "bin/local: --template " + missing + ": no such file (bin/local --help lists the options)");
+        assertOneLine(run(PROJECT, Map.of(), "-t", tmp.toString()), 2,
+                "bin/local: -t takes a template file, and " + tmp + " is a folder (bin/local --help lists the options)");
+
+        Files.writeString(missing, "Resources: [this is not: valid");
+        Result notYaml = run(PROJECT, Map.of(), "-t", missing.toString(), "--port", "0", "--dynamodb-port", "0");
+        assertEquals(2, notYaml.status(), notYaml.toString());
+        assertEquals(1, notYaml.err().size(), notYaml.toString());
+        assertTrue(notYaml.err().get(0).startsWith("bin/local: my-api.yaml is not a template bin/local can read: "), notYaml.toString());
+
+        Files.writeString(missing, "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n");
+        assertOneLine(run(PROJECT, Map.of(), "--template", missing.toString(), "--port", "0", "--dynamodb-port", "0"), 2,
+                "bin/local: my-api.yaml: no AWS::ApiGatewayV2::Route (bin/local runs WebSocket APIs)");
+    }
+
+    /** --parameter is checked against the template bin/local runs, which the message names. */
+    @Test
+    void aParameterIsCheckedAgainstTheTemplateGiven() throws Exception {
+        Path template = tmp.resolve("my-api.yaml");
+        Files.copy(Path.of("src/test/resources/message-routes-template.yaml"), template);
+        assertOneLine(run(PROJECT, Map.of(), "--template", template.toString(), "--parameter", "AllowedOrigins=https://chat.example.com"), 2,
+                "bin/local: my-api.yaml has no parameter AllowedOrigins (it has none)");
+    }
+
     /**
      * A value the template allows but the function refuses at start-up (a port above 65535): one line with the
      * function's own message and the parameter behind it, no Ready. Before, a stack trace, then Ready.
