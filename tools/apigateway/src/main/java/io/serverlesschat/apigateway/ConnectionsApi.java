@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -27,7 +28,8 @@ import java.util.function.Function;
  * <li>A connection that is not open (never was, or closed): 410 GoneException. A client too slow to read
  * more: 429 LimitExceededException. Another stage, path or method: 403 ForbiddenException.</li>
  * </ul>
- * Errors carry their type in x-amzn-ErrorType, which the SDKs read. Requests are not authenticated:
+ * Every answer carries a request id in x-amzn-RequestId, as API Gateway's do (the SDKs put it in their
+ * exceptions and logs); errors carry their type in x-amzn-ErrorType, which the SDKs read. Requests are not authenticated:
  * the SDKs' SigV4 signatures are accepted unchecked, whatever the credentials.
  */
 final class ConnectionsApi {
@@ -74,6 +76,7 @@ final class ConnectionsApi {
     }
 
     void handle(HttpServerRequest request) {
+        request.response().putHeader("x-amzn-RequestId", UUID.randomUUID().toString());
         String path = request.path();
         int at = path.indexOf(PATH);
         String id = at < 0 ? "" : decode(path.substring(at + PATH.length()));

@@ -179,7 +179,8 @@ public final class LocalGateway implements AutoCloseable {
     private void message(Client client, Buffer payload, boolean binary) {
         long now = System.currentTimeMillis();
         String text = binary ? null : payload.toString(java.nio.charset.StandardCharsets.UTF_8);
-        String routeKey = binary ? null : routeSelection.select(text);
+        String selected = binary ? null : routeSelection.select(text);
+        String routeKey = selected;
         if (routeKey == null || routeKey.equals("$connect") || routeKey.equals("$disconnect") || !routes.containsKey(routeKey)) {
             routeKey = "$default";
         }
@@ -188,6 +189,7 @@ public final class LocalGateway implements AutoCloseable {
         if (function == null) {
             // No route matched and there is no $default route: API Gateway answers this, and no function runs.
             client.send(apiGatewayMessage("Forbidden", id, ProxyEvents.newId()));
+            log.accept(NoRoute.line(id, selected, binary));
             return;
         }
         ObjectNode event = ProxyEvents.message(client.connection(), routeKey,

@@ -39,6 +39,7 @@ import software.amazon.awssdk.services.apigatewaymanagementapi.model.PayloadTooL
 class ConnectionsApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern REQUEST_ID = java.util.regex.Pattern.compile("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
     private final HttpClient http = HttpClient.newHttpClient();
     private ScriptedFunction connect;
     private ScriptedFunction disconnect;
@@ -99,6 +100,27 @@ class ConnectionsApiTest {
         GoneException gone = assertThrows(GoneException.class,
                 () -> sdk.postToConnection(r -> r.connectionId("Zm9vYmFyYmF6cXV4=").data(SdkBytes.fromUtf8String("x"))));
         assertEquals(410, gone.statusCode());
+        assertTrue(REQUEST_ID.matcher(String.valueOf(gone.requestId())).matches(), "the SDK's request id: " + gone.requestId());
+    }
+
+    /** Successes and errors alike: the SDKs log the id, and an exception without one says "Request ID: null". */
+    @Test
+    void everyAnswerCarriesARequestId() throws Exception {
+        WebSocketClient.open(http, gateway.url());
+        String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+        List<String> ids = new ArrayList<>();
+        for (HttpRequest request : List.of(
+                HttpRequest.newBuilder(URI.create(gateway.connectionsEndpoint() + "/@connections/" + id)).GET().build(),
+                HttpRequest.newBuilder(URI.create(gateway.connectionsEndpoint() + "/@connections/" + id))
+                        .POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpRequest.newBuilder(URI.create(gateway.connectionsEndpoint() + "/@connections/Zm9vYmFyYmF6cXV4=")).GET().build(),
+                HttpRequest.newBuilder(URI.create("http://localhost:" + gateway.port() + "/prod/@connections/" + id)).GET().build())) {
+            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+            String requestId = answer.headers().firstValue("x-amzn-RequestId").orElse("");
+            assertTrue(REQUEST_ID.matcher(requestId).matches(), request + " -> " + answer.statusCode() + ": " + answer.headers().map());
+            ids.add(requestId);
+        }
+        assertEquals(ids.size(), ids.stream().distinct().count(), "one id per request: " + ids);
     }
 
     @Test

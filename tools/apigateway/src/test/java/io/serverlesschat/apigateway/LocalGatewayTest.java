@@ -167,6 +167,25 @@ class LocalGatewayTest {
         assertTrue(reply.get(5, TimeUnit.SECONDS).contains("\"message\":\"Forbidden\""));
     }
 
+    /** API Gateway answers the client Forbidden and runs nothing; bin/local's output says so in one line. */
+    @Test
+    void aMessageThatReachesNoFunctionIsOneLineOfTheGatewaysOutput() throws Exception {
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (LocalGateway api = new LocalGateway(GatewaySettings.of("dev"), Map.of("$connect", connect, "$disconnect", disconnect),
+                lines::add).start(0)) {
+            WebSocketClient client = WebSocketClient.open(http, api.url());
+            String id = connect.nextEvent().get("requestContext").get("connectionId").asText();
+            client.socket.sendText("{\"action\":\"sendmessage\",\"data\":\"hi\"}", true);
+            assertTrue(client.nextText().contains("\"message\":\"Forbidden\""));
+            client.socket.sendText("no JSON", true);
+            assertTrue(client.nextText().contains("\"message\":\"Forbidden\""));
+            assertEquals(java.util.List.of(
+                    "(no route)  " + id + " -> Forbidden: no route has its route key \"sendmessage\" and the API has no $default route",
+                    "(no route)  " + id + " -> Forbidden: its body selects no route key and the API has no $default route"),
+                    lines.stream().filter(line -> line.contains("Forbidden")).toList());
+        }
+    }
+
     // ---- messages: routes, $default, route responses
 
     @Test

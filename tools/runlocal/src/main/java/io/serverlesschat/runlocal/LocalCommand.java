@@ -30,22 +30,37 @@ public final class LocalCommand {
             exit(2, e.getMessage() + " (bin/local --help lists the options)");
             return;
         }
+        // Whatever ends bin/local from here on (Ctrl-C, SIGTERM, a failed start) stops every process it started.
+        Leftovers record = new Leftovers(project);
+        StopAtExit stop = StopAtExit.install(record, options);
         RunLocal local;
         try {
             local = RunLocal.start(options, System.out::println);
+        } catch (PortsTaken e) {
+            exit(1, record.explain(e.ports(), e.described()).orElse(e.getMessage()));
+            return;
         } catch (SamTemplate.BadParameter | SamTemplate.BadTemplate e) {
             exit(2, e.getMessage());
             return;
         } catch (SetupFailure e) {
             exit(1, e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            if (stop.stopping()) {
+                return; // a signal stopped the start midway: the shutdown hook is at work, nothing to add
+            }
+            throw e;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(local::close, "bin/local-stop"));
-        System.out.println(ready(local));
+        if (stop.ready(local)) {
+            System.out.println(ready(local));
+        }
         Thread.currentThread().join();
     }
 
     private static void exit(int status, String message) {
+        if (OwnProcesses.stopping()) {
+            return; // a signal ended the start, not this failure
+        }
         System.err.println("bin/local: " + message);
         System.exit(status);
     }

@@ -116,8 +116,10 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
                 case "--raw-logs" -> rawLogs = true;
                 case "--concurrency" -> concurrency = number(value(args, ++i, option), option, 1, 1000);
                 case "--over-limit" -> overLimit = choice(OverLimit.class, value(args, ++i, option), option, "queue or throttle");
-                case "--idle-timeout" -> idleTimeout = shorter(value(args, ++i, option), option, Limits.AWS.idleTimeout(), "10m");
-                case "--max-duration" -> maxDuration = shorter(value(args, ++i, option), option, Limits.AWS.maxDuration(), "2h");
+                case "--idle-timeout" -> idleTimeout = shorter(value(args, ++i, option), option, Limits.AWS.idleTimeout(), "10m",
+                        "30s, 2m or 10m");
+                case "--max-duration" -> maxDuration = shorter(value(args, ++i, option), option, Limits.AWS.maxDuration(), "2h",
+                        "30s, 5m or 1h");
                 case "--parameter" -> {
                     String[] pair = value(args, ++i, option).split("=", 2);
                     if (pair.length != 2) {
@@ -136,9 +138,10 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
 
     /**
      * A duration such as 30s, 5m or 1h, no longer than API Gateway's {@code quota} (AWS's quotas cannot be
-     * raised: a longer one would make bin/local keep connections AWS closes).
+     * raised: a longer one would make bin/local keep connections AWS closes); the refusal's {@code examples}
+     * all fit the quota.
      */
-    private static Duration shorter(String value, String option, Duration quota, String quotaText) {
+    private static Duration shorter(String value, String option, Duration quota, String quotaText, String examples) {
         java.util.regex.Matcher m = DURATION.matcher(value);
         if (m.matches()) {
             long amount = Long.parseLong(m.group(1));
@@ -152,7 +155,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
             }
         }
         throw new IllegalArgumentException(option + " takes a duration from 1s up to API Gateway's " + quotaText
-                + " (which cannot be raised), such as 30s, 5m or 1h, not " + value);
+                + " (which cannot be raised), such as " + examples + ", not " + value);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -207,14 +207,16 @@ public final class RunLocal implements AutoCloseable {
         if (devMode) {
             check(taken, options.devPort(), "Quarkus dev mode", "--dev-port");
         }
+        List<Integer> ports = taken.values().stream().map(what -> Integer.valueOf(what.split(" ", 2)[0])).toList();
         if (taken.size() == 1) {
             Map.Entry<String, String> one = taken.entrySet().iterator().next();
-            throw new SetupFailure("port " + one.getValue() + " is taken: stop what listens there, or choose another with "
-                    + one.getKey() + " PORT (0 picks a free one)");
+            throw new PortsTaken("port " + one.getValue() + " is taken: stop what listens there, or choose another with "
+                    + one.getKey() + " PORT (0 picks a free one)", ports, "port " + one.getValue() + " is");
         }
         if (!taken.isEmpty()) {
-            throw new SetupFailure("ports " + and(taken.values()) + " are taken: stop what listens there, or choose others with "
-                    + and(taken.keySet().stream().map(option -> option + " PORT").toList()) + " (0 picks a free one)");
+            throw new PortsTaken("ports " + and(taken.values()) + " are taken: stop what listens there, or choose others with "
+                    + and(taken.keySet().stream().map(option -> option + " PORT").toList()) + " (0 picks a free one)",
+                    ports, "ports " + and(taken.values()) + " are");
         }
     }
 

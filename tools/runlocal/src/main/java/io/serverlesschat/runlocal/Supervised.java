@@ -48,7 +48,7 @@ final class Supervised implements AutoCloseable {
     }
 
     private void exited(Running running, int status, Duration lived) {
-        if (closing.getAsBoolean() || running != current) {
+        if (closing.getAsBoolean() || OwnProcesses.stopping() || running != current) {
             return;
         }
         if (lived.compareTo(SHORTEST_LIFE) < 0) {

@@ -1,5 +1,6 @@
 package io.serverlesschat.runlocal;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,14 +61,32 @@ class RunLocalLimitsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "--idle-timeout|11m|--idle-timeout takes a duration from 1s up to API Gateway's 10m (which cannot be raised), such as 30s, 5m or 1h, not 11m",
+        "--idle-timeout|11m|--idle-timeout takes a duration from 1s up to API Gateway's 10m (which cannot be raised), such as 30s, 2m or 10m, not 11m",
+        "--idle-timeout|1h|--idle-timeout takes a duration from 1s up to API Gateway's 10m (which cannot be raised), such as 30s, 2m or 10m, not 1h",
         "--max-duration|3h|--max-duration takes a duration from 1s up to API Gateway's 2h (which cannot be raised), such as 30s, 5m or 1h, not 3h",
-        "--idle-timeout|30|--idle-timeout takes a duration from 1s up to API Gateway's 10m (which cannot be raised), such as 30s, 5m or 1h, not 30",
+        "--idle-timeout|30|--idle-timeout takes a duration from 1s up to API Gateway's 10m (which cannot be raised), such as 30s, 2m or 10m, not 30",
         "--max-duration|0s|--max-duration takes a duration from 1s up to API Gateway's 2h (which cannot be raised), such as 30s, 5m or 1h, not 0s"})
     void aLimitLongerThanApiGatewaysOrWithoutAUnitIsRefused(String option, String value, String message) {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> LocalOptions.parse(new String[] {option, value}, PROJECT));
         assertEquals(message, refused.getMessage());
+    }
+
+    /** Every example a refusal gives is itself accepted by that option (it once offered 1h for the 10-minute idle timeout). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"--idle-timeout|11m", "--max-duration|3h"})
+    void theExamplesOfARefusalAreAccepted(String option, String value) {
+        String message = assertThrows(IllegalArgumentException.class, () -> LocalOptions.parse(new String[] {option, value}, PROJECT))
+                .getMessage();
+        String examples = message.substring(message.indexOf("such as ") + "such as ".length(), message.lastIndexOf(", not "));
+        for (String example : examples.split(", | or ")) {
+            assertDoesNotThrow(() -> LocalOptions.parse(new String[] {option, example}, PROJECT), option + " " + example);
+        }
+    }
+
+    @Test
+    void anHourIsAcceptedWhereApiGatewaysLimitAllowsIt() {
+        assertEquals(Duration.ofHours(1), LocalOptions.parse(new String[] {"--max-duration", "1h"}, PROJECT).limits().maxDuration());
     }
 
     @Test
