@@ -22,18 +22,18 @@ import java.util.regex.Pattern;
  * policy allowing {@code execute-api:Invoke} on the handshake's methodArn (no statement denying it) lets the
  * handshake on to $connect, with {@code principalId}, the authorizer's latency and its context's values
  * as {@code requestContext.authorizer} of every event of the connection; a policy that does not: 403; the
- * function's error "Unauthorized": 401; any other error, an answer that is no such policy, no answer in
- * time: 500. No result is cached: API Gateway calls a WebSocket API's authorizer on every handshake.
+ * function's error "Unauthorized": 401; any other error, an answer that is no such policy, no answer within
+ * the function's timeout: 500. API Gateway's 29 s integration timeout does not apply to an authorizer: Lambda
+ * ends a function at its own timeout ("Task timed out"), an error other than Unauthorized. No result is
+ * cached: API Gateway calls a WebSocket API's authorizer on every handshake.
  *
+ * @param timeout         the function's Timeout
  * @param identitySources where the handshake must carry something ({@code route.request.querystring.NAME},
  *                        {@code route.request.header.NAME}), as the template's IdentitySource lists them
  * @param region          the region and account of the methodArn, arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/$connect
  */
-public record RequestAuthorizer(String functionName, LambdaFunction function, List<String> identitySources, String region,
-        String accountId) {
-
-    /** How long API Gateway waits for an authorizer, as for an integration. */
-    static final Duration TIMEOUT = ProxyIntegration.TIMEOUT;
+public record RequestAuthorizer(String functionName, LambdaFunction function, Duration timeout, List<String> identitySources,
+        String region, String accountId) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern SOURCE = Pattern.compile("route\\.request\\.(querystring|header)\\.(.+)");
@@ -75,7 +75,7 @@ public record RequestAuthorizer(String functionName, LambdaFunction function, Li
         String methodArn = methodArn(connection);
         ObjectNode event = ProxyEvents.authorizerRequest(connection, methodArn, headers, query, port, now);
         long start = System.nanoTime();
-        return function.invoke(event.toString(), TIMEOUT)
+        return function.invoke(event.toString(), timeout)
                 .thenApply(result -> decide(result, methodArn, (System.nanoTime() - start) / 1_000_000));
     }
 

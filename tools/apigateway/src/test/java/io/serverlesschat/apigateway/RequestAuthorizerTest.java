@@ -44,7 +44,7 @@ class RequestAuthorizerTest {
         message = new ScriptedFunction();
         gateway = new LocalGateway(GatewaySettings.of("dev"),
                 Map.of("$connect", connect, "$disconnect", disconnect, "sendmessage", message),
-                new RequestAuthorizer("AuthorizerFunction", authorize, List.of("route.request.querystring.token"), "us-east-1",
+                new RequestAuthorizer("AuthorizerFunction", authorize, java.time.Duration.ofSeconds(5), List.of("route.request.querystring.token"), "us-east-1",
                         "123456789012"),
                 lines::add).start(0);
     }
@@ -119,7 +119,7 @@ class RequestAuthorizerTest {
         assertEquals(401, refusal(url));
         authorize.answer(new InvokeResult.FunctionError("java.lang.IllegalStateException", "boom", "{\"errorMessage\":\"boom\"}"));
         assertEquals(500, refusal(url));
-        authorize.answer(new InvokeResult.TimedOut("no answer within 29 s"));
+        authorize.answer(new InvokeResult.TimedOut("no answer within 5 s"));
         assertEquals(500, refusal(url));
         authorize.answer(new InvokeResult.Payload("{\"principalId\":\"u\"}"));
         assertEquals(500, refusal(url), "no policy");

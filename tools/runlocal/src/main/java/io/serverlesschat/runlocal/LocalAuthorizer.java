@@ -7,6 +7,7 @@ import io.serverlesschat.localdev.SetupFailure;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -24,10 +25,12 @@ final class LocalAuthorizer implements AutoCloseable {
     static final String ACCOUNT = "000000000000";
 
     private final SamTemplate.Authorizer authorizer;
+    private final SamTemplate.Function function;
     private final LocalIssuer issuer;
 
-    private LocalAuthorizer(SamTemplate.Authorizer authorizer, LocalIssuer issuer) {
+    private LocalAuthorizer(SamTemplate.Authorizer authorizer, SamTemplate.Function function, LocalIssuer issuer) {
         this.authorizer = authorizer;
+        this.function = function;
         this.issuer = issuer;
     }
 
@@ -37,13 +40,14 @@ final class LocalAuthorizer implements AutoCloseable {
         if (authorizer == null) {
             return null;
         }
-        Map<String, String> environment = template.functions().get(authorizer.functionId()).environment();
+        SamTemplate.Function function = template.functions().get(authorizer.functionId());
+        Map<String, String> environment = function.environment();
         if (!environment.containsKey(ISSUER) || !environment.get(ISSUER).isBlank()) {
-            return new LocalAuthorizer(authorizer, null);
+            return new LocalAuthorizer(authorizer, function, null);
         }
         String audience = environment.getOrDefault(AUDIENCE, "").isBlank() ? LocalIssuer.AUDIENCE : environment.get(AUDIENCE);
         try {
-            return new LocalAuthorizer(authorizer, LocalIssuer.start(options.project(), options.issuerPort(), audience));
+            return new LocalAuthorizer(authorizer, function, LocalIssuer.start(options.project(), options.issuerPort(), audience));
         } catch (BindException taken) {
             throw new SetupFailure("port " + options.issuerPort() + " is taken (the local token issuer): stop what listens there,"
                     + " or choose another with --issuer-port PORT (0 picks a free one)");
@@ -63,7 +67,8 @@ final class LocalAuthorizer implements AutoCloseable {
     }
 
     RequestAuthorizer requestAuthorizer(LambdaFunction function) {
-        return new RequestAuthorizer(authorizer.functionId(), function, authorizer.identitySources(), LocalDynamoDb.REGION, ACCOUNT);
+        return new RequestAuthorizer(authorizer.functionId(), function, Duration.ofSeconds(this.function.timeoutSeconds()),
+                authorizer.identitySources(), LocalDynamoDb.REGION, ACCOUNT);
     }
 
     /** The local issuer, or null when the template names one. */
