@@ -49,7 +49,7 @@ final class LocalAuthorizer implements AutoCloseable {
         try {
             return new LocalAuthorizer(authorizer, function, LocalIssuer.start(options.project(), options.issuerPort(), audience));
         } catch (BindException taken) {
-            throw new SetupFailure("port " + options.issuerPort() + " is taken (the local token issuer): stop what listens there,"
+            throw new SetupFailure("port " + options.issuerPort() + " (the local token issuer) is taken: stop what listens there,"
                     + " or choose another with --issuer-port PORT (0 picks a free one)");
         } catch (IOException e) {
             throw new SetupFailure("the local token issuer cannot start: " + e.getMessage());

@@ -140,6 +140,7 @@ public final class RunLocal implements AutoCloseable {
         String devFunction = options.mode() == Mode.DEV ? template.route("$connect").functionId() : null;
         boolean ownDynamoDb = System.getenv("DYNAMODB_ENDPOINT") == null || System.getenv("DYNAMODB_ENDPOINT").isBlank();
         requireFreePorts(ownDynamoDb, devFunction != null);
+        authorizer = LocalAuthorizer.of(template, options);
 
         dynamo = LocalDynamoDb.start(options.dynamoPort(), true);
         dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(BY_USER));
@@ -154,7 +155,6 @@ public final class RunLocal implements AutoCloseable {
 
         // Each function's first environment starts at once, side by side; the zips are built (when stale)
         // and unpacked before dev mode starts: both would write to target/.
-        authorizer = LocalAuthorizer.of(template, options);
         Map<String, LambdaFunction> byFunction = new LinkedHashMap<>();
         Map<String, URI> curlUris = new LinkedHashMap<>();
         Map<String, CompletableFuture<?>> warmUps = new LinkedHashMap<>();

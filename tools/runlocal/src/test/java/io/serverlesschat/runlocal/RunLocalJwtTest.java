@@ -139,7 +139,11 @@ class RunLocalJwtTest {
         assertEquals(200, response.statusCode());
         assertTrue(response.body().contains("\"alg\":\"RS256\"") && !response.body().contains("\"d\""), "public key only: " + response.body());
         Path folder = LocalIssuer.folder(Path.of("../..").toAbsolutePath().normalize());
-        assertEquals(issuer.issuer(), LocalIssuer.lastServed(Path.of("../..").toAbsolutePath().normalize()).issuer());
+        // What bin/token does: sign with what the running bin/local wrote.
+        LocalIssuer asBinTokenReadsIt = LocalIssuer.lastServed(Path.of("../..").toAbsolutePath().normalize());
+        assertEquals(issuer.issuer(), asBinTokenReadsIt.issuer());
+        open(asBinTokenReadsIt.token("dave-" + UUID.randomUUID(), "dave", null, asBinTokenReadsIt.audience(), Duration.ofMinutes(1)))
+                .sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(folder.resolve(IssuerKey.FILE))));
     }
