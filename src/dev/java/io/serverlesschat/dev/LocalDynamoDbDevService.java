@@ -10,6 +10,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -17,7 +18,8 @@ import org.jboss.logging.Logger;
 /**
  * Dev mode's DynamoDB, in the spirit of Quarkus Dev Services but without containers: when nothing
  * answers at the dev endpoint (DYNAMODB_ENDPOINT, default http://localhost:5000) and it is on this
- * machine, start moto_server there as the tests do; when the table is missing, create it with its TTL.
+ * machine, start moto_server there as the tests do; when the table is missing, create it with its TTL and
+ * its byUser index (a user's connections), as sam.native.yaml declares them.
  * One log line says what was done, or what to set when it could not.
  *
  * <p>
@@ -30,6 +32,9 @@ import org.jboss.logging.Logger;
 public class LocalDynamoDbDevService {
 
     private static final Logger LOG = Logger.getLogger(LocalDynamoDbDevService.class);
+    /** sam.native.yaml's index of a user's connections (the JWT authorizer's userId), oldest first. */
+    static final LocalDynamoDb.Index BY_USER = new LocalDynamoDb.Index("byUser", Connection.USER_ID, Connection.CONNECTED_AT,
+            List.of(Connection.DOMAIN_NAME, Connection.STAGE, Connection.EXPIRES_AT));
 
     void prepare(@Observes @Priority(1) StartupEvent started, ConnectionSettings settings,
             @ConfigProperty(name = "quarkus.dynamodb.endpoint-override") Optional<URI> endpoint) {
@@ -72,8 +77,9 @@ public class LocalDynamoDbDevService {
             if (dynamo.tableExists(table)) {
                 return done + "; table " + table + " is there";
             }
-            dynamo.createTable(table, Connection.CONNECTION_ID, Connection.EXPIRES_AT);
-            return done + "; created table " + table + " (key " + Connection.CONNECTION_ID + ", TTL on " + Connection.EXPIRES_AT + ")";
+            dynamo.createTable(table, Connection.CONNECTION_ID, Connection.EXPIRES_AT, List.of(BY_USER));
+            return done + "; created table " + table + " (key " + Connection.CONNECTION_ID + ", TTL on " + Connection.EXPIRES_AT
+                    + ", index " + BY_USER.name() + ")";
         }
     }
 }

@@ -46,19 +46,21 @@ class LocalDynamoDbDevServiceTest {
             throw noMoto;
         }
         assertEquals("nothing answered at " + endpoint + ", so moto_server was started there (it stops with dev mode);"
-                + " created table connections (key connectionId, TTL on expiresAt)", first);
+                + " created table connections (key connectionId, TTL on expiresAt, index byUser)", first);
         try (LocalDynamoDb dynamo = LocalDynamoDb.at(endpoint)) {
             assertEquals(List.of(KeySchemaElement.builder().attributeName("connectionId").keyType("HASH").build()),
                     dynamo.client().describeTable(d -> d.tableName(TABLE)).table().keySchema());
             var ttl = dynamo.client().describeTimeToLive(d -> d.tableName(TABLE)).timeToLiveDescription();
             assertEquals("expiresAt", ttl.attributeName());
             assertEquals(TimeToLiveStatus.ENABLED, ttl.timeToLiveStatus());
+            assertEquals(List.of("byUser"), dynamo.client().describeTable(d -> d.tableName(TABLE)).table().globalSecondaryIndexes()
+                    .stream().map(i -> i.indexName()).toList(), "the index of a user's connections, as on AWS");
 
             // A live reload finds both.
             assertEquals(endpoint + " answers; table connections is there", LocalDynamoDbDevService.prepare(endpoint, TABLE));
 
             dynamo.deleteTable(TABLE);
-            assertEquals(endpoint + " answers; created table connections (key connectionId, TTL on expiresAt)",
+            assertEquals(endpoint + " answers; created table connections (key connectionId, TTL on expiresAt, index byUser)",
                     LocalDynamoDbDevService.prepare(endpoint, TABLE));
         }
     }

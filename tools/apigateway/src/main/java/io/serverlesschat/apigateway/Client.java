@@ -31,7 +31,7 @@ final class Client implements ConnectionsApi.OpenConnection {
 
     private final Vertx vertx;
     private final ServerWebSocket socket;
-    private final ProxyEvents.Connection connection;
+    private volatile ProxyEvents.Connection connection;
     private final Limits limits;
     private final Events events;
     /** The socket's event loop: a message's frames are written there in one go, never interleaved with another's. */
@@ -69,6 +69,11 @@ final class Client implements ConnectionsApi.OpenConnection {
     @Override
     public long lastActiveAt() {
         return lastActiveAt;
+    }
+
+    /** Its $connect authorizer allowed it: every event of the connection carries what the authorizer answered. */
+    void authorized(com.fasterxml.jackson.databind.node.ObjectNode authorizer) {
+        connection = connection.withAuthorizer(authorizer);
     }
 
     /** Runs {@code action} on the socket's event loop, in order with its frames. */

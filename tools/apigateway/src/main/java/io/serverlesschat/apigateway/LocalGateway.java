@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * function's status, as API Gateway does), routes each message by the API's route selection expression
  * (to $default when it selects no route, answered Forbidden when there is neither), sends a route's
  * answer back when the route has a route response, and sends $disconnect when the socket closes, however
- * it closes. Handshakes over the stage's throttling are refused with 429 before the function is called.
+ * it closes. Handshakes over the stage's throttling are refused with 429 before the function is called; with
+ * a {@link RequestAuthorizer} on $connect, the authorizer decides before $connect runs.
  * API Gateway's {@link Limits} apply to each connection ({@link Client}). The @connections API
  * ({@link ConnectionsApi}) is served on the same port. Each route's function is a {@link LambdaFunction},
  * called directly ({@link ProxyIntegration}).
@@ -42,6 +43,7 @@ public final class LocalGateway implements AutoCloseable {
     private final GatewaySettings settings;
     private final String apiId = ProxyEvents.newApiId();
     private final Map<String, LambdaFunction> routes;
+    private final RequestAuthorizer authorizer;
     private final RouteSelection routeSelection;
     private final Consumer<String> log;
     private final Map<String, Client> open = new ConcurrentHashMap<>();
@@ -72,7 +74,14 @@ public final class LocalGateway implements AutoCloseable {
      * @param log    where the gateway says what it does, a line per event
      */
     public LocalGateway(GatewaySettings settings, Map<String, LambdaFunction> routes, Consumer<String> log) {
+        this(settings, routes, null, log);
+    }
+
+    /** @param authorizer $connect's authorizer; null for none */
+    public LocalGateway(GatewaySettings settings, Map<String, LambdaFunction> routes, RequestAuthorizer authorizer,
+            Consumer<String> log) {
         this.settings = settings;
+        this.authorizer = authorizer;
         this.connects = new TokenBucket(settings.throttling().rateLimit(), settings.throttling().burstLimit());
         this.routeSelection = RouteSelection.parse(settings.routeSelectionExpression());
         this.routes = Map.copyOf(routes);
@@ -147,7 +156,20 @@ public final class LocalGateway implements AutoCloseable {
         Client client = new Client(vertx, socket, connection, settings.limits(), clientEvents);
         Promise<Integer> handshake = Promise.promise();
         socket.setHandshake(handshake.future());
-        connect(socket, client, handshake, now);
+        if (authorizer == null) {
+            connect(socket, client, handshake, now);
+            return;
+        }
+        authorizer.authorize(connection, headers(socket), query(socket.uri()), port, now).thenAccept(decision -> {
+            if (decision.allowed()) {
+                client.authorized(decision.authorizer());
+                connect(socket, client, handshake, now);
+                return;
+            }
+            log.accept(String.format("$connect    %s refused with %d by the authorizer %s: %s, in %d ms", connection.connectionId(),
+                    decision.status(), authorizer.functionName(), decision.why(), System.currentTimeMillis() - now));
+            client.onEventLoop(() -> handshake.complete(decision.status()));
+        });
     }
 
     /** $connect: the handshake completes (101) when the route's function accepts it, or when there is no such route. */

@@ -20,9 +20,24 @@ import java.util.Set;
  */
 final class ProxyEvents {
 
-    /** One WebSocket connection as API Gateway knows it. */
+    /**
+     * One WebSocket connection as API Gateway knows it.
+     *
+     * @param authorizer what its $connect authorizer answered ({@code principalId}, {@code integrationLatency}
+     *                   and the context's values), which every event of the connection carries; null without one
+     */
     record Connection(String connectionId, long connectedAt, String sourceIp, String userAgent, String domainName,
-            String stage, String apiId) {
+            String stage, String apiId, ObjectNode authorizer) {
+
+        /** A connection without an authorizer (yet). */
+        Connection(String connectionId, long connectedAt, String sourceIp, String userAgent, String domainName, String stage,
+                String apiId) {
+            this(connectionId, connectedAt, sourceIp, userAgent, domainName, stage, apiId, null);
+        }
+
+        Connection withAuthorizer(ObjectNode authorizer) {
+            return new Connection(connectionId, connectedAt, sourceIp, userAgent, domainName, stage, apiId, authorizer);
+        }
     }
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -81,10 +96,7 @@ final class ProxyEvents {
                 put(single, multi, name, values);
             }
         });
-        put(single, multi, "X-Amzn-Trace-Id", List.of(String.format("Root=1-%08x-%s", now / 1000, hex(12))));
-        put(single, multi, "X-Forwarded-For", List.of(connection.sourceIp()));
-        put(single, multi, "X-Forwarded-Port", List.of(Integer.toString(port)));
-        put(single, multi, "X-Forwarded-Proto", List.of("http"));
+        forwardedHeaders(single, multi, connection, port, now);
         if (!query.isEmpty()) {
             ObjectNode queryStrings = event.putObject("queryStringParameters");
             ObjectNode multiQueryStrings = event.putObject("multiValueQueryStringParameters");
@@ -93,6 +105,37 @@ final class ProxyEvents {
         requestContext(event, connection, "$connect", "CONNECT", now);
         event.put("isBase64Encoded", false);
         return event;
+    }
+
+    /**
+     * The event of a Lambda REQUEST authorizer on $connect, as in "Control access to WebSocket APIs with AWS Lambda
+     * REQUEST authorizers" (API Gateway Developer Guide): the handshake's headers as the client sent them (the
+     * hop-by-hop ones too), its query string, the stage variables, and the $connect request context without
+     * the fields of other event types.
+     */
+    static ObjectNode authorizerRequest(Connection connection, String methodArn, Map<String, List<String>> headers,
+            Map<String, List<String>> query, int port, long now) {
+        ObjectNode event = JSON.objectNode();
+        event.put("type", "REQUEST");
+        event.put("methodArn", methodArn);
+        ObjectNode single = event.putObject("headers");
+        ObjectNode multi = event.putObject("multiValueHeaders");
+        headers.forEach((name, values) -> put(single, multi, name, values));
+        forwardedHeaders(single, multi, connection, port, now);
+        ObjectNode queryStrings = event.putObject("queryStringParameters");
+        ObjectNode multiQueryStrings = event.putObject("multiValueQueryStringParameters");
+        query.forEach((name, values) -> put(queryStrings, multiQueryStrings, name, values));
+        event.putObject("stageVariables");
+        ObjectNode context = requestContext(event, connection, "$connect", "CONNECT", now);
+        context.remove(List.of("disconnectStatusCode", "messageId", "disconnectReason", "authorizer"));
+        return event;
+    }
+
+    private static void forwardedHeaders(ObjectNode single, ObjectNode multi, Connection connection, int port, long now) {
+        put(single, multi, "X-Amzn-Trace-Id", List.of(String.format("Root=1-%08x-%s", now / 1000, hex(12))));
+        put(single, multi, "X-Forwarded-For", List.of(connection.sourceIp()));
+        put(single, multi, "X-Forwarded-Port", List.of(Integer.toString(port)));
+        put(single, multi, "X-Forwarded-Proto", List.of("http"));
     }
 
     /** A message for {@code routeKey}: a text frame's text, or a binary frame's bytes in base64. */
@@ -139,6 +182,9 @@ final class ProxyEvents {
             identity.put("userAgent", connection.userAgent());
         }
         identity.put("sourceIp", connection.sourceIp());
+        if (connection.authorizer() != null) {
+            context.set("authorizer", connection.authorizer().deepCopy());
+        }
         context.put("requestId", requestId);
         context.put("domainName", connection.domainName());
         context.put("connectionId", connection.connectionId());

@@ -22,6 +22,8 @@ final class ScriptedFunction implements LambdaFunction {
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
     private volatile int statusCode = 200;
     private volatile String body = "scripted";
+    /** When set, what every invocation ends in instead of a proxy response (an authorizer's answers). */
+    private volatile InvokeResult result;
 
     @Override
     public CompletableFuture<InvokeResult> invoke(String event, Duration timeout) {
@@ -29,6 +31,9 @@ final class ScriptedFunction implements LambdaFunction {
             events.add(JSON.readTree(event));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
+        }
+        if (result != null) {
+            return CompletableFuture.completedFuture(result);
         }
         return CompletableFuture.completedFuture(statusCode < 0
                 ? new InvokeResult.FunctionError("java.lang.IllegalStateException", "boom",
@@ -43,6 +48,11 @@ final class ScriptedFunction implements LambdaFunction {
     void answer(int statusCode, String body) {
         this.statusCode = statusCode;
         this.body = body;
+    }
+
+    /** Every invocation ends in {@code result}: a raw payload, an error, no answer. */
+    void answer(InvokeResult result) {
+        this.result = result;
     }
 
     /** The function throws: its invocation ends in its error document. */

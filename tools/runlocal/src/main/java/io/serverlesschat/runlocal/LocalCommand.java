@@ -80,7 +80,7 @@ public final class LocalCommand {
 
                 Ready. WebSocket API: %s   (Ctrl-C stops everything)
 
-                Connect:    npx wscat -c %s
+                Connect:    %s
                             or in a browser console: ws = new WebSocket("%s")
                 See it:     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --table-name %s --endpoint-url %s --region %s
                 Send:       AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection --endpoint-url %s --region %s --connection-id ID --data '{"message":"hello"}'
@@ -89,7 +89,9 @@ public final class LocalCommand {
                 Limits:     a connection idle for %s is closed, any connection after %s (%s)
                 Execution environments (bin/local --concurrency N changes the limit):%s
                 Events straight to a function, without a WebSocket:%s
-                %s""", local.url(), local.url(), local.url(), RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
+                %s""", local.url(), local.authorizer() == null ? "npx wscat -c " + local.url()
+                        : local.authorizer().connectCommand(local.url()), local.url() + (local.authorizer() == null ? "" : "?token=TOKEN"),
+                RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
                 local.connectionsEndpoint(), LocalDynamoDb.REGION,
                 human(limits.idleTimeout()), human(limits.maxDuration()),
                 limits.equals(Limits.AWS) ? "API Gateway's; --idle-timeout and --max-duration shorten them"

@@ -21,11 +21,12 @@ import java.util.Map;
  * @param rawLogs     the functions' log lines as they write them, JSON in the prod profile (--raw-logs)
  * @param limits      API Gateway's idle timeout and maximum connection duration, AWS's or shorter
  *                    (--idle-timeout, --max-duration)
+ * @param issuerPort  the local token issuer's port, when ConnectAuthorization=JWT has no JwtIssuer (--issuer-port)
  * @param templateFile the template to run (--template, -t), or null: the project's sam.native.yaml
  */
 public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
         Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs, Limits limits,
-        Path templateFile) {
+        int issuerPort, Path templateFile) {
 
     /** How the functions run: $connect in dev mode (the rest from the JVM zip), all from the JVM zip, or native. */
     public enum Mode {
@@ -39,21 +40,22 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
 
     public LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, int devPort, boolean debug,
             Map<String, String> parameters, Integer concurrency, OverLimit overLimit, boolean rawLogs, Limits limits) {
-        this(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs, limits, null);
+        this(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs, limits, ISSUER_PORT, null);
     }
 
     /** These options with {@code template} in place of the project's sam.native.yaml. */
     public LocalOptions withTemplate(Path template) {
         return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
-                limits, template);
+                limits, issuerPort, template);
     }
 
     static final int DEV_MODE_PORT = 8080;
     static final int DYNAMODB_PORT = 8000;
+    static final int ISSUER_PORT = 3002;
 
     public LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort, Map<String, String> parameters) {
         this(project, mode, gatewayPort, dynamoPort, DEV_MODE_PORT, false, parameters, null, OverLimit.QUEUE, false,
-                Limits.AWS);
+                Limits.AWS, ISSUER_PORT, null);
     }
 
     public LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoPort) {
@@ -63,14 +65,20 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
     /** These options with at most {@code concurrency} environments a function, and {@code overLimit} beyond. */
     public LocalOptions withConcurrency(Integer concurrency, OverLimit overLimit) {
         return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
-                limits, templateFile);
+                limits, issuerPort, templateFile);
+    }
+
+    /** These options with the local token issuer on {@code port}. */
+    public LocalOptions withIssuerPort(int port) {
+        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
+                limits, port, templateFile);
     }
 
     static final String USAGE = """
             usage: bin/local [-t|--template sam.native.yaml] [--function dev|zip|native] [--port 3001] [--dynamodb-port 8000]
                              [--dev-port 8080] [--debug]
                              [--parameter Name=Value]... [--concurrency N] [--over-limit queue|throttle] [--raw-logs]
-                             [--idle-timeout 10m] [--max-duration 2h]
+                             [--idle-timeout 10m] [--max-duration 2h] [--issuer-port 3002]
               -t, --template     the SAM template to run (default: the project's sam.native.yaml); its CodeUri paths are
                                  relative to its folder, as SAM reads them
               --function dev     $connect in Quarkus dev mode (live reload, curl on the dev port), other routes from the JVM zip (default)
@@ -89,6 +97,8 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
               --idle-timeout     close a connection idle that long (no message either way), as API Gateway does after 10m;
                                  shorter values (30s, 2m) to see it happen
               --max-duration     close any connection open that long, as API Gateway does after 2h; shorter values to see it
+              --issuer-port      with --parameter ConnectAuthorization=JWT and no JwtIssuer: the local token issuer's port
+                                 (its key set at http://localhost:PORT/.well-known/jwks.json; bin/token prints its tokens)
               port 0 picks a free port""";
 
     static LocalOptions parse(String[] args, Path project) {
@@ -96,6 +106,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
         int gatewayPort = LocalGateway.DEFAULT_PORT;
         int dynamoPort = DYNAMODB_PORT;
         int devPort = DEV_MODE_PORT;
+        int issuerPort = ISSUER_PORT;
         boolean debug = false;
         boolean rawLogs = false;
         Integer concurrency = null;
@@ -112,6 +123,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
                 case "--port" -> gatewayPort = port(value(args, ++i, option), option);
                 case "--dynamodb-port" -> dynamoPort = port(value(args, ++i, option), option);
                 case "--dev-port" -> devPort = port(value(args, ++i, option), option);
+                case "--issuer-port" -> issuerPort = port(value(args, ++i, option), option);
                 case "--debug" -> debug = true;
                 case "--raw-logs" -> rawLogs = true;
                 case "--concurrency" -> concurrency = number(value(args, ++i, option), option, 1, 1000);
@@ -131,7 +143,7 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
             }
         }
         return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
-                new Limits(idleTimeout, maxDuration), template);
+                new Limits(idleTimeout, maxDuration), issuerPort, template);
     }
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile("([1-9][0-9]{0,6})(s|m|h)");

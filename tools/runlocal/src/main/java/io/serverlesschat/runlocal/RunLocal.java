@@ -34,7 +34,8 @@ import java.util.function.Consumer;
  * connections table; each function that sam.native.yaml routes to, run in execution environments as
  * Lambda runs it ({@link EnvironmentPool}: started on demand up to a limit, reused) or, for $connect, in
  * Quarkus dev mode ({@link DevModeFunction}, reached as an {@link HttpFunction}); and the local gateway in
- * front ({@link LocalGateway}, with the template's settings), so a real WebSocket client can connect. The
+ * front ({@link LocalGateway}, with the template's settings and $connect's authorizer, {@link LocalAuthorizer}),
+ * so a real WebSocket client can connect. The
  * gateway calls each route's function directly; an Invoke endpoint per zip function serves the Ready
  * banner's curl lines. Each function's first environment passes its init before {@link #start}
  * returns, so a function that cannot start stops bin/local with one line. moto and dev mode are kept
@@ -48,6 +49,9 @@ public final class RunLocal implements AutoCloseable {
     // The function's item contract (Connection.CONNECTION_ID / EXPIRES_AT in the function's code).
     static final String KEY_ATTRIBUTE = "connectionId";
     static final String TTL_ATTRIBUTE = "expiresAt";
+    // sam.native.yaml's byUser index: every connection of a user (ConnectAuthorization=JWT), oldest first.
+    static final LocalDynamoDb.Index BY_USER = new LocalDynamoDb.Index("byUser", "userId", "connectedAt",
+            List.of("domainName", "stage", "expiresAt"));
 
     private final LocalOptions options;
     private final Consumer<String> log;
@@ -60,6 +64,7 @@ public final class RunLocal implements AutoCloseable {
     private final Map<String, EnvironmentPool> environments = new LinkedHashMap<>();
     private final List<InvokeEndpoint> invokeEndpoints = new ArrayList<>();
     private Supervised devMode;
+    private LocalAuthorizer authorizer;
     /** Where a curl reaches each route's function: its Invoke endpoint, or dev mode's event server. */
     private final Map<String, URI> events = new LinkedHashMap<>();
     /** Each route's function. */
@@ -112,6 +117,11 @@ public final class RunLocal implements AutoCloseable {
         return gateway.connectionsEndpoint();
     }
 
+    /** $connect's authorizer, or null when the template has none (ConnectAuthorization is not JWT). */
+    LocalAuthorizer authorizer() {
+        return authorizer;
+    }
+
     public LocalDynamoDb dynamo() {
         return dynamo;
     }
@@ -137,15 +147,16 @@ public final class RunLocal implements AutoCloseable {
         String devFunction = options.mode() == Mode.DEV ? packages.devModeFunction(template) : null;
         boolean ownDynamoDb = System.getenv("DYNAMODB_ENDPOINT") == null || System.getenv("DYNAMODB_ENDPOINT").isBlank();
         requireFreePorts(ownDynamoDb, devFunction != null);
+        authorizer = LocalAuthorizer.of(template, options);
 
         int gatewayPort = LocalEndpoints.gatewayPort(options.gatewayPort());
         dynamo = LocalDynamoDb.start(options.dynamoPort(), true);
         endpoints = new LocalEndpoints(TABLE, dynamo.endpoint(), LocalEndpoints.connectionsAt(gatewayPort, template.gatewaySettings().stage()));
-        dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
+        dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(BY_USER));
         if (dynamo.ownsServer()) {
             moto = new Supervised("moto_server (the local DynamoDB on " + dynamo.endpoint() + ")", () -> {
                 dynamo.restart();
-                dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE);
+                dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(BY_USER));
                 return Supervised.running(dynamo.motoProcess(), () -> { });
             }, "with an empty " + TABLE + " table (TTL on " + TTL_ATTRIBUTE + ")", log, () -> closing);
             moto.watch(Supervised.running(dynamo.motoProcess(), () -> { }));
@@ -189,7 +200,8 @@ public final class RunLocal implements AutoCloseable {
             routes.put(route.routeKey(), byFunction.get(route.functionId()));
         }
         try {
-            gateway = new LocalGateway(template.gatewaySettings().withLimits(options.limits()), routes, log)
+            gateway = new LocalGateway(template.gatewaySettings().withLimits(options.limits()), routes,
+                    authorizer == null ? null : authorizer.requestAuthorizer(byFunction.get(authorizer.functionId())), log)
                     .start(gatewayPort);
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
@@ -250,6 +262,9 @@ public final class RunLocal implements AutoCloseable {
     private EnvironmentPool environments(SamTemplate.Function function, FunctionPackages.TaskRoot taskRoot) throws IOException {
         Map<String, String> env = new LinkedHashMap<>(function.environment());
         env.putAll(endpoints.variables());
+        if (authorizer != null) {
+            env.putAll(authorizer.environment(function.id()));
+        }
         int limit = function.reservedConcurrency() != null ? function.reservedConcurrency()
                 : options.concurrency() != null ? options.concurrency() : defaultConcurrency(function.memoryMb());
         Files.createDirectories(logFile("x").getParent());
@@ -328,6 +343,7 @@ public final class RunLocal implements AutoCloseable {
         environments.values().forEach(EnvironmentPool::drain);
         List<AutoCloseable> parts = new ArrayList<>();
         parts.add(gateway);
+        parts.add(authorizer);
         parts.addAll(environments.values());
         parts.addAll(invokeEndpoints);
         parts.add(devMode);
@@ -342,6 +358,7 @@ public final class RunLocal implements AutoCloseable {
             }
         }
         gateway = null;
+        authorizer = null;
         environments.clear();
         invokeEndpoints.clear();
         dynamo = null;

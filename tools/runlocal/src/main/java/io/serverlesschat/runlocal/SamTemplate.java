@@ -24,8 +24,17 @@ import java.util.regex.Pattern;
  * resolved; anything else (what only AWS knows: ARNs, the region) is left out.
  *
  * @param gatewaySettings the API's, with API Gateway's own limits on a connection
+ * @param authorizer      $connect's Lambda REQUEST authorizer (AuthorizationType CUSTOM), or null
  */
-public record SamTemplate(List<Route> routes, Map<String, Function> functions, GatewaySettings gatewaySettings) {
+public record SamTemplate(List<Route> routes, Map<String, Function> functions, GatewaySettings gatewaySettings,
+        Authorizer authorizer) {
+
+    /**
+     * A Lambda REQUEST authorizer: its function (one of {@link #functions}) and where a handshake must carry
+     * something (its IdentitySource, e.g. route.request.querystring.token).
+     */
+    public record Authorizer(String functionId, List<String> identitySources) {
+    }
 
     /** A route key ($connect, $disconnect, ...) and the function its integration invokes. */
     public record Route(String routeKey, String functionId, Map<String, String> environment) {
@@ -88,8 +97,12 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
     }
 
     private SamTemplate(Map<String, Object> template, List<Route> routes) {
-        this(routes, functionsOf(template, routes), new GatewaySettings(stageOf(template), throttlingOf(template),
-                routeSelectionOf(template), routeResponsesOf(template), Limits.AWS));
+        this(template, routes, authorizerOf(template));
+    }
+
+    private SamTemplate(Map<String, Object> template, List<Route> routes, Authorizer authorizer) {
+        this(routes, functionsOf(template, routes, authorizer), new GatewaySettings(stageOf(template), throttlingOf(template),
+                routeSelectionOf(template), routeResponsesOf(template), Limits.AWS), authorizer);
     }
 
     /** A --parameter value the template refuses (or a parameter it does not have): a usage error. */
@@ -241,10 +254,57 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
         return List.copyOf(routes);
     }
 
-    private static Map<String, Function> functionsOf(Map<String, Object> template, List<Route> routes) {
+    /**
+     * $connect's authorizer when its route's AuthorizationType is CUSTOM: the AWS::ApiGatewayV2::Authorizer its
+     * AuthorizerId names (through Fn::If over the template's conditions), its IdentitySource and the function
+     * its AuthorizerUri invokes.
+     */
+    @SuppressWarnings("unchecked")
+    private static Authorizer authorizerOf(Map<String, Object> template) {
+        Map<String, Map<String, Object>> resources = resources(template);
+        for (Map.Entry<String, Map<String, Object>> resource : resources.entrySet()) {
+            Map<String, Object> route = properties(resource.getValue());
+            if (!"AWS::ApiGatewayV2::Route".equals(resource.getValue().get("Type")) || !"$connect".equals(route.get("RouteKey"))
+                    || !"CUSTOM".equals(resolve(template, route.get("AuthorizationType")))) {
+                continue;
+            }
+            String id = referenced(template, chosen(template, route.get("AuthorizerId")), "AWS::ApiGatewayV2::Authorizer",
+                    resource.getKey() + "'s AuthorizerId");
+            Map<String, Object> authorizer = properties(resources.get(id));
+            if (!"REQUEST".equals(resolve(template, authorizer.get("AuthorizerType")))) {
+                throw new IllegalArgumentException(id + " is not a REQUEST authorizer, the only type a WebSocket API has");
+            }
+            String function = referenced(template, authorizer.get("AuthorizerUri"), FUNCTION_TYPES, id + "'s AuthorizerUri");
+            List<String> sources = new ArrayList<>();
+            for (Object source : authorizer.get("IdentitySource") instanceof List<?> list ? list : List.of()) {
+                String value = resolve(template, source);
+                if (value == null) {
+                    throw new IllegalArgumentException(id + "'s IdentitySource " + source + " is not a value bin/local can know");
+                }
+                sources.add(value);
+            }
+            return new Authorizer(function, List.copyOf(sources));
+        }
+        return null;
+    }
+
+    /** The branch an Fn::If takes (the value itself when it is none), for values that are not plain strings. */
+    private static Object chosen(Map<String, Object> template, Object value) {
+        if (value instanceof Map<?, ?> map && map.size() == 1 && map.get("Fn::If") instanceof List<?> branches
+                && branches.size() == 3 && condition(template, branches.get(0)) != null) {
+            return chosen(template, branches.get(condition(template, branches.get(0)) ? 1 : 2));
+        }
+        return value;
+    }
+
+    private static Map<String, Function> functionsOf(Map<String, Object> template, List<Route> routes, Authorizer authorizer) {
         Map<String, Function> functions = new LinkedHashMap<>();
-        for (Route route : routes) {
-            functions.computeIfAbsent(route.functionId(), id -> new Function(id,
+        List<String> ids = new ArrayList<>(routes.stream().map(Route::functionId).toList());
+        if (authorizer != null) {
+            ids.add(authorizer.functionId());
+        }
+        for (String functionId : ids) {
+            functions.computeIfAbsent(functionId, id -> new Function(id,
                     resolve(template, setting(template, id, "CodeUri")),
                     environment(template, id),
                     number(template, id, "MemorySize", 128),

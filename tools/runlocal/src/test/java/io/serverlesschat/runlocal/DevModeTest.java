@@ -59,7 +59,7 @@ class DevModeTest {
         Process maven = builder.start();
         try {
             String said = "Dev DynamoDB: nothing answered at " + endpoint + ", so moto_server was started there (it stops"
-                    + " with dev mode); created table connections (key connectionId, TTL on expiresAt)";
+                    + " with dev mode); created table connections (key connectionId, TTL on expiresAt, index byUser)";
             await(() -> read(output).contains(said) || !maven.isAlive(), 300, "dev mode's DynamoDB line");
             assertTrue(read(output).contains(said), read(output));
             assertFalse(read(output).contains("Help improve Quarkus"), "dev mode asked the analytics question: " + read(output));

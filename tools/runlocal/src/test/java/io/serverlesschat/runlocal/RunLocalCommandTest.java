@@ -64,6 +64,16 @@ class RunLocalCommandTest {
     }
 
     @Test
+    void aTakenIssuerPortNamesItsOption() throws Exception {
+        try (ServerSocket taken = takenPort()) {
+            Result result = run(PROJECT, Map.of(), "--port", "0", "--dynamodb-port", "0", "--dev-port", "0",
+                    "--parameter", "ConnectAuthorization=JWT", "--issuer-port", port(taken));
+            assertOneLine(result, 1, "bin/local: port " + port(taken) + " (the local token issuer) is taken: stop what listens"
+                    + " there, or choose another with --issuer-port PORT (0 picks a free one)");
+        }
+    }
+
+    @Test
     void everyTakenPortIsNamedInOneLine() throws Exception {
         try (ServerSocket gateway = takenPort(); ServerSocket dynamo = takenPort(); ServerSocket dev = takenPort()) {
             Result result = run(PROJECT, Map.of(), "--port", port(gateway), "--dynamodb-port", port(dynamo), "--dev-port", port(dev));

@@ -105,9 +105,14 @@ class RunLocalMessageRoutesTest {
     }
 
     private static void bootstrapZip(Path zip) throws IOException {
+        bootstrapZip(zip, BOOTSTRAP);
+    }
+
+    /** A zip function whose bootstrap is {@code script}. */
+    static void bootstrapZip(Path zip, String script) throws IOException {
         try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file)) {
             out.putNextEntry(new ZipEntry("bootstrap"));
-            out.write(BOOTSTRAP.getBytes(StandardCharsets.UTF_8));
+            out.write(script.getBytes(StandardCharsets.UTF_8));
             out.closeEntry();
         }
     }

@@ -152,6 +152,22 @@ class SamTemplateTest {
     }
 
     @Test
+    void readsTheJwtAuthorizerOfOurTemplateOnlyWhenItIsOn() throws Exception {
+        Path project = Path.of("../../sam.native.yaml");
+        assertEquals(null, SamTemplate.read(project).authorizer());
+        assertEquals(null, SamTemplate.read(project, Map.of("ConnectAuthorization", "AWS_IAM")).authorizer());
+        SamTemplate jwt = SamTemplate.read(project, Map.of("ConnectAuthorization", "JWT"));
+        assertEquals(new SamTemplate.Authorizer("AuthorizerFunction", java.util.List.of("route.request.querystring.token")),
+                jwt.authorizer());
+        SamTemplate.Function function = jwt.functions().get("AuthorizerFunction");
+        assertEquals("authorize", function.environment().get("QUARKUS_LAMBDA_HANDLER"));
+        assertEquals("", function.environment().get("JWT_ISSUER"), "bin/local gives it the local issuer");
+        assertEquals(5, function.timeoutSeconds());
+        assertEquals(java.util.List.of("route.request.header.Authorization"), SamTemplate.read(project,
+                Map.of("ConnectAuthorization", "JWT", "JwtIdentitySource", "route.request.header.Authorization")).authorizer().identitySources());
+    }
+
+    @Test
     void ourTemplateHasItsTwoRoutesAndNoRouteResponse() throws Exception {
         SamTemplate template = SamTemplate.read(Path.of("../../sam.native.yaml"));
         assertEquals(2, template.routes().size());
