@@ -27,8 +27,12 @@ import java.util.regex.Pattern;
  */
 public record SamTemplate(List<Route> routes, Map<String, Function> functions, GatewaySettings gatewaySettings) {
 
-    /** A route key ($connect, $disconnect, ...) and the function its integration invokes. */
-    public record Route(String routeKey, String functionId, Map<String, String> environment) {
+    /**
+     * A route key ($connect, $disconnect, ...) and the function its integration invokes.
+     *
+     * @param authorizationType its AuthorizationType: NONE (the default), AWS_IAM or CUSTOM
+     */
+    public record Route(String routeKey, String functionId, Map<String, String> environment, String authorizationType) {
     }
 
     /**
@@ -65,6 +69,12 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
     private SamTemplate(Map<String, Object> template, List<Route> routes) {
         this(routes, functionsOf(template, routes), new GatewaySettings(stageOf(template), throttlingOf(template),
                 routeSelectionOf(template), routeResponsesOf(template), Limits.AWS));
+    }
+
+    /** $connect's AuthorizationType (NONE without such a route). */
+    public String connectAuthorization() {
+        return routes.stream().filter(r -> r.routeKey().equals("$connect")).map(Route::authorizationType).findFirst()
+                .orElse("NONE");
     }
 
     /** A --parameter value the template refuses (or a parameter it does not have): a usage error. */
@@ -206,7 +216,9 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
             String integration = referenced(template, route.get("Target"), "AWS::ApiGatewayV2::Integration", id);
             String function = referenced(template, properties(resources.get(integration)).get("IntegrationUri"),
                     FUNCTION_TYPES, integration);
-            routes.add(new Route(String.valueOf(route.get("RouteKey")), function, environment(template, function)));
+            String authorization = resolve(template, route.get("AuthorizationType"));
+            routes.add(new Route(String.valueOf(route.get("RouteKey")), function, environment(template, function),
+                    authorization == null || authorization.isEmpty() ? "NONE" : authorization));
         });
         if (routes.isEmpty()) {
             throw new IllegalArgumentException("sam.native.yaml declares no AWS::ApiGatewayV2::Route");
