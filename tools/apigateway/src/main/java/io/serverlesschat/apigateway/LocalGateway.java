@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * function's status, as API Gateway does), routes each message by the API's route selection expression
  * (to $default when it selects no route, answered Forbidden when there is neither), sends a route's
  * answer back when the route has a route response, and sends $disconnect when the socket closes, however
- * it closes. Handshakes over the stage's throttling are refused with 429 before the function is called; with
- * a {@link RequestAuthorizer} on $connect, the authorizer decides before $connect runs.
+ * it closes. Handshakes over the stage's throttling are refused with 429 before the function is called,
+ * under AWS_IAM ({@link SigV4Handshake}) those without a valid signature with 403, and with a
+ * {@link RequestAuthorizer} on $connect, the authorizer decides before $connect runs.
  * API Gateway's {@link Limits} apply to each connection ({@link Client}). The @connections API
  * ({@link ConnectionsApi}) is served on the same port. Each route's function is a {@link LambdaFunction},
  * called directly ({@link ProxyIntegration}).
@@ -68,6 +69,7 @@ public final class LocalGateway implements AutoCloseable {
         }
     };
     private int port;
+    private SigV4Handshake signedConnects;
 
     /**
      * @param routes route key ($connect, $disconnect, message routes, $default) to the function that serves it
@@ -87,6 +89,12 @@ public final class LocalGateway implements AutoCloseable {
         this.routes = Map.copyOf(routes);
         this.log = log;
         this.connections = new ConnectionsApi(settings.stage(), Limits.MESSAGE_BYTES, open::get, log);
+    }
+
+    /** ConnectAuthorization=AWS_IAM: only handshakes {@code check} finds signed connect (call before {@link #start}). */
+    public LocalGateway requireSigV4(SigV4Handshake check) {
+        this.signedConnects = check;
+        return this;
     }
 
     /** Listens on loopback (IPv4, and IPv6 where there is one) only; port 0 picks a free port. */
@@ -149,6 +157,13 @@ public final class LocalGateway implements AutoCloseable {
             socket.reject(429);
             return;
         }
+        SigV4Handshake.Outcome signature = signedConnects == null ? null
+                : signedConnects.check("GET", socket.uri(), socket.headers());
+        if (signature != null && signature.refusal() != null) {
+            log.accept("$connect    refused with 403 Forbidden (AWS_IAM): " + signature.refusal());
+            socket.reject(403);
+            return;
+        }
         long now = System.currentTimeMillis();
         ProxyEvents.Connection connection = new ProxyEvents.Connection(ProxyEvents.newId(), now,
                 socket.remoteAddress().hostAddress(), socket.headers().get("User-Agent"),
@@ -156,14 +171,15 @@ public final class LocalGateway implements AutoCloseable {
         Client client = new Client(vertx, socket, connection, settings.limits(), clientEvents);
         Promise<Integer> handshake = Promise.promise();
         socket.setHandshake(handshake.future());
+        SigV4Handshake.Identity caller = signature == null ? null : signature.identity();
         if (authorizer == null) {
-            connect(socket, client, handshake, now);
+            connect(socket, client, handshake, now, caller);
             return;
         }
         authorizer.authorize(connection, headers(socket), query(socket.uri()), port, now).thenAccept(decision -> {
             if (decision.allowed()) {
                 client.authorized(decision.authorizer());
-                connect(socket, client, handshake, now);
+                connect(socket, client, handshake, now, caller);
                 return;
             }
             log.accept(String.format("$connect    %s refused with %d by the authorizer %s: %s, in %d ms", connection.connectionId(),
@@ -173,7 +189,8 @@ public final class LocalGateway implements AutoCloseable {
     }
 
     /** $connect: the handshake completes (101) when the route's function accepts it, or when there is no such route. */
-    private void connect(ServerWebSocket socket, Client client, Promise<Integer> handshake, long now) {
+    private void connect(ServerWebSocket socket, Client client, Promise<Integer> handshake, long now,
+            SigV4Handshake.Identity caller) {
         LambdaFunction function = routes.get("$connect");
         if (function == null) {
             client.opened();
@@ -182,6 +199,9 @@ public final class LocalGateway implements AutoCloseable {
         }
         ProxyEvents.Connection connection = client.connection();
         ObjectNode event = ProxyEvents.connect(connection, headers(socket), query(socket.uri()), port, now);
+        if (caller != null) {
+            caller.addTo(event);
+        }
         invoke(function, event).thenAccept(answer -> {
             String origin = socket.headers().get("Origin");
             log.accept(String.format("$connect    %s%s -> %d%s in %d ms", connection.connectionId(),

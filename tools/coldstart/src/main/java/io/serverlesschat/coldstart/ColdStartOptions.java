@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
             "       bench/coldstart aws --function NAME|ARN [OPTIONS]  cold starts of a deployed function",
             "       bench/coldstart aws --reports FILE [--function NAME]  the cold starts of its real traffic",
         },
-        description = {"", "The cold start of the $connect function: exec to its first answer, with its PutItem."},
+        description = {"", "The cold start of the $connect function: exec to its first answer, with its PutItem; with"
+                + " --route authorize, of its JWT authorizer too."},
         footer = {"",
             "Local mode gives each cold start Lambda's CPU share and memory limit for the memory setting, in a"
                 + " cgroup of its own: it needs root and the cgroup cpu, cpuacct and memory controllers (v1) or cpu"
@@ -41,6 +42,7 @@ final class ColdStartOptions {
     static final String TEMPLATE_FUNCTION = "OnConnectFunction";
 
     private static final List<String> VARIANTS = List.of("jvm", "jvm-cds", "native");
+    private static final List<String> ROUTES = List.of(Target.CONNECT, Target.AUTHORIZE);
 
     @Spec
     CommandSpec spec;
@@ -52,6 +54,13 @@ final class ColdStartOptions {
     @Option(names = "--variant", paramLabel = "jvm|jvm-cds|native",
             description = "[local] Repeatable; default: all three (native only when the zip is native).")
     List<String> variants = new ArrayList<>();
+
+    @Option(names = "--route", paramLabel = "connect|authorize", split = ",",
+            description = "[local] The routes of function.zip to measure, repeatable: connect ($connect, the default) and"
+                    + " authorize (the JWT authorizer: it fetches a local issuer's key set in init, over the same transport as"
+                    + " DynamoDB, and checks a token). Both: also the sum of their medians, what a user's first connection"
+                    + " waits for in series.")
+    List<String> routes = new ArrayList<>();
 
     @Option(names = "--jdk", paramLabel = "17|25|PATH",
             description = "[local] JDK for the JVM variants, repeatable; default 17 and 25 (found in $JAVA<N>_HOME,"
@@ -170,6 +179,16 @@ final class ColdStartOptions {
             }
         }
         variants = List.copyOf(new LinkedHashSet<>(variants));
+        for (String route : routes) {
+            if (!ROUTES.contains(route)) {
+                throw usage("unknown route " + route + " (connect, authorize)");
+            }
+        }
+        if (mode.equals("aws") && !routes.isEmpty()) {
+            throw usage("--route belongs to local mode (aws mode measures the function --function names: the deployed"
+                    + " authorizer's cold starts come from its REPORT lines, with --reports)");
+        }
+        routes = routes.isEmpty() ? List.of(Target.CONNECT) : List.copyOf(new LinkedHashSet<>(routes));
         if (!List.of("https", "http").contains(dynamoDb)) {
             throw usage("--dynamodb is https or http, not " + dynamoDb);
         }
@@ -251,6 +270,11 @@ final class ColdStartOptions {
     // Accessors in the shape the benchmark reads them.
     List<String> variants() {
         return variants;
+    }
+
+    /** The function.zip's routes to measure, in order ({@link Target#CONNECT}, {@link Target#AUTHORIZE}). */
+    List<String> routes() {
+        return routes;
     }
 
     List<String> jdks() {

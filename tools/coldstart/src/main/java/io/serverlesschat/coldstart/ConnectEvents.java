@@ -47,7 +47,16 @@ public final class ConnectEvents {
 
     /** The event for {@code connectionId}, connected now. */
     public String event(String connectionId) {
+        return event(connectionId, null);
+    }
+
+    /** As {@link #event(String)}, with {@code token} as the query string's token (an authorizer's event), unless null. */
+    public String event(String connectionId, String token) {
         ObjectNode event = template.deepCopy();
+        if (token != null) {
+            event.with("queryStringParameters").put("token", token);
+            event.with("multiValueQueryStringParameters").putArray("token").add(token);
+        }
         ObjectNode context = (ObjectNode) event.get("requestContext");
         long now = System.currentTimeMillis();
         context.put("connectionId", connectionId);

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * How the function reaches the local DynamoDB (the option --dynamodb): over HTTPS on a connection kept open, as
@@ -21,17 +22,19 @@ final class DynamoDbAccess implements AutoCloseable {
     private final URI endpoint;
     private final HttpsDynamoDb https;
     private final TrustStores trustStores;
+    private final SSLContext serverContext;
 
-    private DynamoDbAccess(String protocol, URI endpoint, HttpsDynamoDb https, TrustStores trustStores) {
+    private DynamoDbAccess(String protocol, URI endpoint, HttpsDynamoDb https, TrustStores trustStores, SSLContext serverContext) {
         this.protocol = protocol;
         this.endpoint = endpoint;
         this.https = https;
         this.trustStores = trustStores;
+        this.serverContext = serverContext;
     }
 
     /** Plain HTTP to moto, which closes every connection after its answer. */
     static DynamoDbAccess http(URI moto) {
-        return new DynamoDbAccess("http", moto, null, null);
+        return new DynamoDbAccess("http", moto, null, null, null);
     }
 
     /** HTTPS, connections kept open, relayed to moto; the trust stores are written to {@code dir} as needed. */
@@ -45,8 +48,9 @@ final class DynamoDbAccess implements AutoCloseable {
      * each answer closes its connection, as moto does. For the tests: a chain the function must refuse, moto's way.
      */
     static DynamoDbAccess https(URI moto, Path dir, TlsChain served, X509Certificate trusted, boolean keepAlive) {
-        HttpsDynamoDb endpoint = HttpsDynamoDb.start(moto, served.serverContext(), keepAlive);
-        return new DynamoDbAccess("https", endpoint.endpoint(), endpoint, new TrustStores(trusted, dir));
+        SSLContext context = served.serverContext();
+        HttpsDynamoDb endpoint = HttpsDynamoDb.start(moto, context, keepAlive);
+        return new DynamoDbAccess("https", endpoint.endpoint(), endpoint, new TrustStores(trusted, dir), context);
     }
 
     static DynamoDbAccess of(String protocol, URI moto, Path dir) {
@@ -60,6 +64,11 @@ final class DynamoDbAccess implements AutoCloseable {
     /** DYNAMODB_ENDPOINT for the function. */
     URI endpoint() {
         return endpoint;
+    }
+
+    /** Over HTTPS, the server side of the run's chain, which the function's trust store holds: for other local endpoints. */
+    Optional<SSLContext> serverContext() {
+        return Optional.ofNullable(serverContext);
     }
 
     /** The endpoint that counts connections, over HTTPS. */

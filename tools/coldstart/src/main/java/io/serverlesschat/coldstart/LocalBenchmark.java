@@ -101,7 +101,9 @@ final class LocalBenchmark {
         }
 
         try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo);
-                DynamoDbAccess access = DynamoDbAccess.of(options.dynamoDb(), dynamo.endpoint(), options.out().resolve("tls"))) {
+                DynamoDbAccess access = DynamoDbAccess.of(options.dynamoDb(), dynamo.endpoint(), options.out().resolve("tls"));
+                LocalIssuer issuer = options.routes().contains(Target.AUTHORIZE)
+                        ? LocalIssuer.start(access.serverContext().orElse(null)) : null) {
             dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
             ConnectEvents events = new ConnectEvents(options.event() != null ? options.event()
                     : project.resolve("src/test/resources/events/connect.json"));
@@ -109,6 +111,15 @@ final class LocalBenchmark {
                     id -> dynamo.client().getItem(g -> g.tableName(LocalColdStart.TABLE)
                             .key(Map.of("connectionId", AttributeValue.fromS(id)))).hasItem(),
                     cgroups, Duration.ofSeconds(options.timeoutSeconds()));
+            if (issuer != null) {
+                coldStart.authorizer(issuer, new ConnectEvents(project.resolve("src/test/resources/events/authorizer-connect.json")));
+                results.settings.put("authorizer", Map.of(
+                        "keySet", issuer.keySetUrl().getScheme().toUpperCase(Locale.ROOT) + " on the loopback (" + options.dynamoDb()
+                                + ", as DynamoDB), one RSA-2048 key made for the run, fetched by the authorizer in its init",
+                        "event", "src/test/resources/events/authorizer-connect.json with a fresh RS256 token in the query string"
+                                + " (an ID token's claims, valid 10 minutes) for each cold start; a run counts when the policy is Allow",
+                        "environment", "QUARKUS_LAMBDA_HANDLER=authorize, JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_URL"));
+            }
             Path logs = options.out().resolve("logs");
             Files.createDirectories(logs);
 
@@ -127,8 +138,12 @@ final class LocalBenchmark {
             }
             results.settings.put("dynamoDb", access.describe(project,
                     dynamo.ownsServer() ? "moto_server started by the benchmark" : "DYNAMODB_ENDPOINT"));
+            if (issuer != null) {
+                results.settings.put("keySetFetches", issuer.fetches());
+            }
         }
         addRatios(results, cells);
+        addFirstConnections(results, cells);
         if (!profiles.isEmpty()) {
             Files.writeString(options.out().resolve("profile.md"), CpuProfile.markdown(profiles));
             out.println("CPU profile: " + Output.display(project, options.out().resolve("profile.md")));
@@ -253,7 +268,7 @@ final class LocalBenchmark {
 
     /** The functions and variants to run; those that cannot run are recorded with the reason. */
     private List<Target> targets(Results results) {
-        List<String> functions = new ArrayList<>(List.of(Target.CONNECT));
+        List<String> functions = new ArrayList<>(options.routes());
         if (options.baseline()) {
             functions.add(Target.BASELINE);
         }
@@ -304,24 +319,24 @@ final class LocalBenchmark {
     }
 
     private Path zipOf(String function) {
-        if (Target.CONNECT.equals(function)) {
+        if (!Target.BASELINE.equals(function)) {
             return options.functionZip() != null ? options.functionZip() : project.resolve("target/function.zip");
         }
         return options.baselineZip() != null ? options.baselineZip() : project.resolve("tools/baseline/target/function.zip");
     }
 
     private PackageBuild builder(String function) {
-        return Target.CONNECT.equals(function) ? PackageBuild.function(project) : PackageBuild.baseline(project);
+        return Target.BASELINE.equals(function) ? PackageBuild.baseline(project) : PackageBuild.function(project);
     }
 
     private static String buildCommand(String function) {
-        return Target.CONNECT.equals(function) ? "./mvnw package -DskipTests"
-                : "./mvnw -f tools/pom.xml -pl baseline package -DskipTests";
+        return Target.BASELINE.equals(function) ? "./mvnw -f tools/pom.xml -pl baseline package -DskipTests"
+                : "./mvnw package -DskipTests";
     }
 
     /** Rebuilds a missing or stale JVM zip; a native zip is left alone (rebuilding would replace it). */
     private void freshJvmZip(String function, Path zipPath) {
-        if (Target.CONNECT.equals(function) ? options.functionZip() != null : options.baselineZip() != null) {
+        if (Target.BASELINE.equals(function) ? options.baselineZip() != null : options.functionZip() != null) {
             return; // the user chose this zip
         }
         if (Files.isRegularFile(zipPath) && FunctionZip.open(zipPath).kind() == FunctionZip.Kind.NATIVE) {
@@ -332,6 +347,22 @@ final class LocalBenchmark {
             out.println("[" + function + "] " + Output.display(project, zipPath) + " is missing or older than its sources;"
                     + " building it: " + buildCommand(function));
             build.build();
+        }
+    }
+
+    /**
+     * A user's first connection under the JWT authorizer waits for two cold starts in series: the authorizer's,
+     * then $connect's. For each variant and memory setting measured on both routes, the sum of their medians.
+     */
+    private static void addFirstConnections(Results results, List<Cell> cells) {
+        for (Cell authorize : cells) {
+            Target t = authorize.target();
+            if (!t.authorizes()) {
+                continue;
+            }
+            String connect = Target.key(Target.CONNECT, t.variant(), t.jdk() == null ? null : t.jdk().feature())
+                    + "/" + authorize.limits().label();
+            results.addInSeries(authorize.key(), connect);
         }
     }
 

@@ -37,6 +37,9 @@ public final class LocalColdStart {
     private final Cgroups cgroups;
     private final Duration timeout;
     private final Map<String, String> environment = new LinkedHashMap<>();
+    /** For the authorizer: its issuer and its REQUEST events. */
+    private LocalIssuer issuer;
+    private ConnectEvents authorizerEvents;
 
     /**
      * @param itemExists whether the table holds an item for a connection id, to check that a 200 wrote one
@@ -57,6 +60,13 @@ public final class LocalColdStart {
         return this;
     }
 
+    /** What the authorizer's cold starts need: the issuer whose key set it fetches in init, and its REQUEST events. */
+    LocalColdStart authorizer(LocalIssuer issuer, ConnectEvents events) {
+        this.issuer = issuer;
+        this.authorizerEvents = events;
+        return this;
+    }
+
     /** The launcher for {@code target} against {@code api}, with the function's own environment. */
     FunctionLauncher launcher(Target target, RuntimeApiServer api, int memoryMb, List<String> jvmOptions, Path log) {
         FunctionLauncher launcher = FunctionLauncher.of(target.kind(), target.taskRoot())
@@ -68,6 +78,13 @@ public final class LocalColdStart {
                 .jvmOptions(jvmOptions)
                 .output(log);
         environment.forEach(launcher::env);
+        if (target.authorizes()) {
+            // As the template's AuthorizerFunction sets them (JWT_IDENTITY_SOURCE: the default, the query's token).
+            launcher.env("QUARKUS_LAMBDA_HANDLER", "authorize")
+                    .env("JWT_ISSUER", LocalIssuer.ISSUER)
+                    .env("JWT_AUDIENCE", LocalIssuer.AUDIENCE)
+                    .env("JWT_JWKS_URL", issuer.keySetUrl().toString());
+        }
         List<String> trust = dynamoDb.systemProperties(target);
         if (target.kind() == FunctionZip.Kind.NATIVE) {
             // As the deployment sets it for the native function (see the Quarkus Lambda guide).
@@ -108,7 +125,9 @@ public final class LocalColdStart {
             CpuReadings cpu = new CpuReadings(cgroup, limits);
             api.onFirstPoll(cpu::atFirstPoll);
             api.onAnswer(cpu::atAnswer);
-            Submission submission = api.submit(events.event(connectionId));
+            Submission submission = api.submit(target.authorizes()
+                    ? authorizerEvents.event(connectionId, issuer.token("bench-" + connectionId))
+                    : events.event(connectionId));
             FunctionLauncher launcher = launcher(target, api, limits.memoryMb(), jvmOptions, log);
             if (cgroup != null) {
                 launcher.cgroup(cgroup);
@@ -144,7 +163,7 @@ public final class LocalColdStart {
                     figures.put(Figure.INVOCATION_CONNECTIONS.key(),
                             (double) https.acceptedBetween(firstPoll.orElseThrow(), timing.answeredNanos()));
                 });
-                Integer status = statusCode(answer.body());
+                Integer status = target.authorizes() ? authorizerStatus(answer.body()) : statusCode(answer.body());
                 String error = null;
                 if (answer.httpStatus() != 200) {
                     error = outOfMemory(cgroup, limits).map(RunFailure::getMessage)
@@ -209,6 +228,16 @@ public final class LocalColdStart {
             return submission.answer(Duration.ofSeconds(1));
         } catch (TimeoutException e) {
             throw new RunFailure("answered but unreadable");
+        }
+    }
+
+    /** An authorizer's policy as API Gateway turns it into the handshake's status: Allow 200, Deny 403; else null. */
+    static Integer authorizerStatus(String body) {
+        try {
+            JsonNode effect = JSON.readTree(body).path("policyDocument").path("Statement").path(0).path("Effect");
+            return "Allow".equals(effect.asText()) ? Integer.valueOf(200) : "Deny".equals(effect.asText()) ? Integer.valueOf(403) : null;
+        } catch (Exception e) {
+            return null;
         }
     }
 

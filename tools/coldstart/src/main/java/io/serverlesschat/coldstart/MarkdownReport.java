@@ -60,6 +60,17 @@ public final class MarkdownReport {
             }
         }
 
+        if (!results.inSeries.isEmpty()) {
+            md.append("\nIn series: a user's first connection under the JWT authorizer waits for the authorizer's cold start,"
+                    + " then $connect's (sums of medians):\n\n");
+            md.append("| figure | first | p50 | then | p50 | sum |\n|---|---|--:|---|--:|--:|\n");
+            for (Results.InSeries s : results.inSeries) {
+                md.append("| ").append(label(results, s.figure())).append(" | ").append(s.first()).append(" | ")
+                        .append(num(s.p50First())).append(" | ").append(s.then()).append(" | ").append(num(s.p50Then()))
+                        .append(" | **").append(num(s.p50Sum())).append("** |\n");
+            }
+        }
+
         costs(md, results);
 
         boolean skipped = false;

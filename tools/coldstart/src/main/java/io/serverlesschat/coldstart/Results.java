@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /** Everything one benchmark measured; written as results.json (schema in docs/benchmark.md). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"schema", "mode", "startedAt", "finishedAt", "machine", "settings", "figures", "variants", "ratios"})
+@JsonPropertyOrder({"schema", "mode", "startedAt", "finishedAt", "machine", "settings", "figures", "variants", "ratios",
+    "inSeries"})
 public final class Results {
 
     public static final int SCHEMA = 2;
@@ -24,6 +25,8 @@ public final class Results {
     public final List<Figure> figures;
     public final List<Variant> variants = new ArrayList<>();
     public final List<Ratio> ratios = new ArrayList<>();
+    /** Cold starts that one request waits for one after the other (the authorizer's, then $connect's). */
+    public final List<InSeries> inSeries = new ArrayList<>();
 
     public Results(String mode, List<Figure> figures) {
         this.mode = mode;
@@ -41,6 +44,26 @@ public final class Results {
 
     /** p50 of {@code figure} for {@code of} divided by p50 for {@code to}. */
     public record Ratio(String figure, String of, String to, double p50Ratio) {
+    }
+
+    /** The sum of the p50s of {@code figure} for {@code first} and {@code then}: a request waits for both. */
+    public record InSeries(String figure, String first, String then, double p50First, double p50Then, double p50Sum) {
+    }
+
+    /** Adds, for every figure of the whole cold start both have, the sum of two variants' p50s. */
+    public void addInSeries(String first, String then) {
+        Optional<Variant> a = variant(first);
+        Optional<Variant> b = variant(then);
+        if (a.isEmpty() || b.isEmpty()) {
+            return;
+        }
+        for (Figure f : List.of(Figure.TOTAL, Figure.TOTAL_CPU)) {
+            Stats sa = a.get().getSummary().get(f.key());
+            Stats sb = b.get().getSummary().get(f.key());
+            if (sa != null && sb != null) {
+                inSeries.add(new InSeries(f.key(), first, then, sa.p50(), sb.p50(), sa.p50() + sb.p50()));
+            }
+        }
     }
 
     /** Adds the ratio of two variants' p50s for every figure both have. */

@@ -12,6 +12,8 @@ public record Target(String function, String variant, Jdk jdk, FunctionZip.Kind 
     /** The $connect function, and the minimal Quarkus Lambda it is compared with (tools/baseline). */
     static final String CONNECT = "connect";
     static final String BASELINE = "baseline";
+    /** The $connect authorizer: the same zip as {@link #CONNECT}, QUARKUS_LAMBDA_HANDLER=authorize. */
+    static final String AUTHORIZE = "authorize";
 
     /** e.g. connect/jvm-cds@17, baseline/jvm@25, connect/native. */
     public String key() {
@@ -25,5 +27,10 @@ public record Target(String function, String variant, Jdk jdk, FunctionZip.Kind 
     /** Whether a 200 from it means an item was written (the baseline writes nothing). */
     public boolean writesItem() {
         return CONNECT.equals(function);
+    }
+
+    /** Whether it is the authorizer, which answers a policy rather than a statusCode. */
+    public boolean authorizes() {
+        return AUTHORIZE.equals(function);
     }
 }

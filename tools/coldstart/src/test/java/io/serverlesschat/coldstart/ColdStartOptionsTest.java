@@ -148,4 +148,16 @@ class ColdStartOptionsTest {
         assertTrue(usage.contains("Usage:"), "the usage follows the error");
         assertEquals("", out.toString(StandardCharsets.UTF_8), "nothing ran");
     }
+
+    @Test
+    void routesDefaultToConnectAndTakeTheAuthorizer() {
+        assertEquals(List.of("connect"), parse("").routes());
+        assertEquals(List.of("authorize"), parse("--route authorize").routes());
+        assertEquals(List.of("authorize", "connect"), parse("--route authorize,connect --route authorize").routes(),
+                "in the order given, once each");
+        assertTrue(assertThrows(ParameterException.class, () -> parse("--route disconnect")).getMessage()
+                .contains("unknown route disconnect (connect, authorize)"));
+        assertTrue(assertThrows(ParameterException.class, () -> parse("aws --function f --route authorize")).getMessage()
+                .contains("--route belongs to local mode"));
+    }
 }

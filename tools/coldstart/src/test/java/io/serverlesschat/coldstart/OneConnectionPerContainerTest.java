@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.serverlesschat.lambda.FunctionZip;
-import io.serverlesschat.lambda.PackageBuild;
 import io.serverlesschat.localdev.LocalDynamoDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,14 +38,7 @@ class OneConnectionPerContainerTest {
 
     @BeforeAll
     static void buildAndUnpack() {
-        PackageBuild build = PackageBuild.function(PROJECT);
-        if (build.stale() && (!Files.exists(build.zip()) || FunctionZip.open(build.zip()).kind() == FunctionZip.Kind.JVM)) {
-            build.build();
-        }
-        FunctionZip zip = FunctionZip.open(build.zip());
-        assertEquals(FunctionZip.Kind.JVM, zip.kind(), "this test runs the JVM zip");
-        Jdk jdk = Jdk.find("17").orElseGet(() -> Jdk.at(Path.of(System.getProperty("java.home"))));
-        connect = new Target(Target.CONNECT, "jvm", jdk, zip.kind(), zip.unpack(work.resolve("task")));
+        connect = JvmFunctionZip.target(PROJECT, Target.CONNECT, work.resolve("task"));
         dynamo = LocalDynamoDb.start();
         dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
         events = new ConnectEvents(PROJECT.resolve("src/test/resources/events/connect.json"));

@@ -81,7 +81,6 @@ public final class LocalCommand {
                 Ready. WebSocket API: %s   (Ctrl-C stops everything)
 
                 Connect:    %s
-                            or in a browser console: ws = new WebSocket("%s")
                 See it:     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --table-name %s --endpoint-url %s --region %s
                 Send:       AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection --endpoint-url %s --region %s --connection-id ID --data '{"message":"hello"}'
                             (ID: a connectionId from the scan or a $connect line; with the AWS CLI v2, add --cli-binary-format raw-in-base64-out)
@@ -89,15 +88,34 @@ public final class LocalCommand {
                 Limits:     a connection idle for %s is closed, any connection after %s (%s)
                 Execution environments (bin/local --concurrency N changes the limit):%s
                 Events straight to a function, without a WebSocket:%s
-                %s""", local.url(), local.authorizer() == null ? "npx wscat -c " + local.url()
-                        : local.authorizer().connectCommand(local.url()), local.url() + (local.authorizer() == null ? "" : "?token=TOKEN"),
-                RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
+                %s""", local.url(), connect(local), RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
                 local.connectionsEndpoint(), LocalDynamoDb.REGION,
                 human(limits.idleTimeout()), human(limits.maxDuration()),
                 limits.equals(Limits.AWS) ? "API Gateway's; --idle-timeout and --max-duration shorten them"
                         : "shortened: API Gateway's are 10 min and 2 h",
                 environments, direct,
                 local.dynamo().ownsServer() ? "If moto_server exits, bin/local starts it again.\n" : "");
+    }
+
+    /** How to connect: a plain handshake, or under ConnectAuthorization=AWS_IAM a presigned one (bin/presign). */
+    static String connect(RunLocal local) {
+        if (local.signedConnectsOnly()) {
+            String url = local.url().toString();
+            return String.format("""
+                    npx wscat -c "$(bin/presign%s)"
+                                ConnectAuthorization=AWS_IAM: only SigV4-signed handshakes connect (access key local, secret local,
+                                execute-api, %s); an unsigned or badly signed one gets 403. bin/presign presigns the URL.""",
+                    url.equals("ws://localhost:3001/dev") ? "" : " " + url, LocalDynamoDb.REGION);
+        }
+        if (local.authorizer() != null) {
+            return String.format("""
+                    %s
+                                or in a browser console: ws = new WebSocket("%s?token=TOKEN")""",
+                    local.authorizer().connectCommand(local.url()), local.url());
+        }
+        return String.format("""
+                npx wscat -c %s
+                            or in a browser console: ws = new WebSocket("%s")""", local.url(), local.url());
     }
 
     /** 2 h, 10 min, 30 s. */

@@ -2,6 +2,7 @@ package io.serverlesschat.runlocal;
 
 import io.serverlesschat.apigateway.Limits;
 import io.serverlesschat.apigateway.LocalGateway;
+import io.serverlesschat.apigateway.SigV4Handshake;
 import io.serverlesschat.lambda.EnvironmentPool;
 import io.serverlesschat.lambda.FunctionLauncher;
 import io.serverlesschat.lambda.HttpFunction;
@@ -73,6 +74,8 @@ public final class RunLocal implements AutoCloseable {
     private Supervised moto;
     /** What every function is told about the local services. */
     private LocalEndpoints endpoints;
+    /** ConnectAuthorization=AWS_IAM's check of the handshakes; null when the template does not ask for one. */
+    private SigV4Handshake signedConnects;
 
     private RunLocal(LocalOptions options, Consumer<String> log) {
         this.options = options;
@@ -110,6 +113,11 @@ public final class RunLocal implements AutoCloseable {
     /** The gateway's idle timeout and maximum connection duration. */
     public Limits limits() {
         return options.limits();
+    }
+
+    /** Whether $connect takes SigV4-signed handshakes only (ConnectAuthorization=AWS_IAM). */
+    public boolean signedConnectsOnly() {
+        return signedConnects != null;
     }
 
     /** What the AWS CLI and SDKs take as the @connections API's endpoint (--endpoint-url). */
@@ -199,10 +207,16 @@ public final class RunLocal implements AutoCloseable {
             events.put(route.routeKey(), curlUris.get(route.functionId()));
             routes.put(route.routeKey(), byFunction.get(route.functionId()));
         }
+        // AWS_IAM: the credentials valid here are those bin/local gives its functions and moto (docs/local.md).
+        signedConnects = "AWS_IAM".equals(template.connectAuthorization())
+                ? new SigV4Handshake(LocalDynamoDb.REGION, List.of(SigV4Handshake.LOCAL)) : null;
         try {
             gateway = new LocalGateway(template.gatewaySettings().withLimits(options.limits()), routes,
-                    authorizer == null ? null : authorizer.requestAuthorizer(byFunction.get(authorizer.functionId())), log)
-                    .start(gatewayPort);
+                    authorizer == null ? null : authorizer.requestAuthorizer(byFunction.get(authorizer.functionId())), log);
+            if (signedConnects != null) {
+                gateway.requireSigV4(signedConnects);
+            }
+            gateway.start(gatewayPort);
         } catch (Exception bindFailed) {
             throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");

@@ -36,8 +36,12 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
     public record Authorizer(String functionId, List<String> identitySources) {
     }
 
-    /** A route key ($connect, $disconnect, ...) and the function its integration invokes. */
-    public record Route(String routeKey, String functionId, Map<String, String> environment) {
+    /**
+     * A route key ($connect, $disconnect, ...) and the function its integration invokes.
+     *
+     * @param authorizationType its AuthorizationType: NONE (the default), AWS_IAM or CUSTOM
+     */
+    public record Route(String routeKey, String functionId, Map<String, String> environment, String authorizationType) {
     }
 
     /**
@@ -103,6 +107,12 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
     private SamTemplate(Map<String, Object> template, List<Route> routes, Authorizer authorizer) {
         this(routes, functionsOf(template, routes, authorizer), new GatewaySettings(stageOf(template), throttlingOf(template),
                 routeSelectionOf(template), routeResponsesOf(template), Limits.AWS), authorizer);
+    }
+
+    /** $connect's AuthorizationType (NONE without such a route). */
+    public String connectAuthorization() {
+        return routes.stream().filter(r -> r.routeKey().equals("$connect")).map(Route::authorizationType).findFirst()
+                .orElse("NONE");
     }
 
     /** A --parameter value the template refuses (or a parameter it does not have): a usage error. */
@@ -246,7 +256,9 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
             String integration = referenced(template, route.get("Target"), "AWS::ApiGatewayV2::Integration", id);
             String function = referenced(template, properties(resources.get(integration)).get("IntegrationUri"),
                     FUNCTION_TYPES, integration);
-            routes.add(new Route(String.valueOf(route.get("RouteKey")), function, environment(template, function)));
+            String authorization = resolve(template, route.get("AuthorizationType"));
+            routes.add(new Route(String.valueOf(route.get("RouteKey")), function, environment(template, function),
+                    authorization == null || authorization.isEmpty() ? "NONE" : authorization));
         });
         if (routes.isEmpty()) {
             throw new IllegalArgumentException("no AWS::ApiGatewayV2::Route (bin/local runs WebSocket APIs)");
