@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * target/local/bin-local.pid: bin/local's process id, its ports and its processes ({@link OwnProcesses}),
  * rewritten while they start and removed once they stopped. A bin/local killed so that it could not stop
  * them (SIGKILL, a crash) leaves it behind; the next one, finding its ports taken, reads it and says whose
- * processes hold them and how to stop them, rather than only that the ports are taken.
+ * processes hold them and how to stop them, rather than only that the ports are taken; or, when that
+ * bin/local still runs, that it does.
  */
 final class Leftovers {
 
@@ -100,6 +101,7 @@ final class Leftovers {
             return Optional.empty();
         }
         String owner = "?";
+        String ownerStarted = "-";
         Set<Integer> ports = new LinkedHashSet<>();
         List<Recorded> alive = new ArrayList<>();
         for (String line : lines) {
@@ -107,6 +109,7 @@ final class Leftovers {
             try {
                 if (f[0].equals("bin/local") && f.length >= 2) {
                     owner = f[1];
+                    ownerStarted = f.length >= 3 ? f[2] : "-";
                 } else if (f[0].equals("ports")) {
                     for (int i = 1; i < f.length; i++) {
                         ports.addAll(java.util.Arrays.stream(f[i].split(" ")).filter(s -> !s.isBlank()).map(Integer::valueOf).toList());
@@ -124,6 +127,11 @@ final class Leftovers {
         if (alive.isEmpty() || taken.stream().noneMatch(ports::contains)
                 || owner.equals(Long.toString(ProcessHandle.current().pid()))) {
             return Optional.empty();
+        }
+        if (owner.matches("[0-9]+") && new Recorded(Long.parseLong(owner), 0, ownerStarted, "").alive()) {
+            // Not leftovers: that bin/local runs, in another terminal or in the background, and stops its own.
+            return Optional.of(takenText + " taken by another bin/local, still running (pid " + owner + "): stop it with"
+                    + " Ctrl-C in its terminal, or kill " + owner + ", or give this one other ports (bin/local --help)");
         }
         Set<String> kill = new LinkedHashSet<>();
         for (Recorded r : alive) {

@@ -127,6 +127,16 @@ class SignalsTest {
         killed.awaitReady(300);
         Path record = PROJECT.resolve(Leftovers.FILE);
         assertTrue(Files.readString(record).contains("bin/local " + killed.process.pid() + " "), Files.readString(record));
+
+        // While it runs, a second one on its ports is told so, not told to kill its processes.
+        Run second = start(Map.of(), "--function", "zip", "--port", gatewayPort, "--dynamodb-port", dynamoPort);
+        assertTrue(second.process.waitFor(60, TimeUnit.SECONDS), "the second bin/local stops at once");
+        assertEquals(1, second.process.exitValue());
+        assertEquals("bin/local: ports " + gatewayPort + " (the WebSocket gateway) and " + dynamoPort + " (the local DynamoDB) are"
+                + " taken by another bin/local, still running (pid " + killed.process.pid() + "): stop it with Ctrl-C in its"
+                + " terminal, or kill " + killed.process.pid() + ", or give this one other ports (bin/local --help)",
+                String.join("\n", second.output()));
+
         killed.signal("KILL", false);
         assertTrue(killed.process.waitFor(10, TimeUnit.SECONDS));
         assertTrue(listening(Integer.parseInt(dynamoPort)), "moto outlives a SIGKILL of bin/local");
