@@ -102,8 +102,8 @@ final class LocalBenchmark {
 
         try (LocalDynamoDb dynamo = LocalDynamoDb.start(); StopOnExit stop = new StopOnExit(dynamo);
                 DynamoDbAccess access = DynamoDbAccess.of(options.dynamoDb(), dynamo.endpoint(), options.out().resolve("tls"));
-                LocalIssuer issuer = options.routes().contains(Target.AUTHORIZE)
-                        ? LocalIssuer.start(access.serverContext().orElse(null)) : null) {
+                BenchIssuer issuer = options.routes().contains(Target.AUTHORIZE)
+                        ? BenchIssuer.start(access.serverContext().orElse(null)) : null) {
             dynamo.createTable(LocalColdStart.TABLE, "connectionId", "expiresAt");
             ConnectEvents events = new ConnectEvents(options.event() != null ? options.event()
                     : project.resolve("src/test/resources/events/connect.json"));

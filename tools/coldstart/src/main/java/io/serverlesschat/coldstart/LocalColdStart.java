@@ -38,7 +38,7 @@ public final class LocalColdStart {
     private final Duration timeout;
     private final Map<String, String> environment = new LinkedHashMap<>();
     /** For the authorizer: its issuer and its REQUEST events. */
-    private LocalIssuer issuer;
+    private BenchIssuer issuer;
     private ConnectEvents authorizerEvents;
 
     /**
@@ -61,7 +61,7 @@ public final class LocalColdStart {
     }
 
     /** What the authorizer's cold starts need: the issuer whose key set it fetches in init, and its REQUEST events. */
-    LocalColdStart authorizer(LocalIssuer issuer, ConnectEvents events) {
+    LocalColdStart authorizer(BenchIssuer issuer, ConnectEvents events) {
         this.issuer = issuer;
         this.authorizerEvents = events;
         return this;
@@ -81,8 +81,8 @@ public final class LocalColdStart {
         if (target.authorizes()) {
             // As the template's AuthorizerFunction sets them (JWT_IDENTITY_SOURCE: the default, the query's token).
             launcher.env("QUARKUS_LAMBDA_HANDLER", "authorize")
-                    .env("JWT_ISSUER", LocalIssuer.ISSUER)
-                    .env("JWT_AUDIENCE", LocalIssuer.AUDIENCE)
+                    .env("JWT_ISSUER", BenchIssuer.ISSUER)
+                    .env("JWT_AUDIENCE", BenchIssuer.AUDIENCE)
                     .env("JWT_JWKS_URL", issuer.keySetUrl().toString());
         }
         List<String> trust = dynamoDb.systemProperties(target);

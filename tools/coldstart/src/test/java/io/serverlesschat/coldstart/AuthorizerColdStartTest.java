@@ -40,7 +40,7 @@ class AuthorizerColdStartTest {
         dynamo.close();
     }
 
-    private static Variant.Run coldStart(DynamoDbAccess access, LocalIssuer issuer, String name) {
+    private static Variant.Run coldStart(DynamoDbAccess access, BenchIssuer issuer, String name) {
         LocalColdStart coldStart = new LocalColdStart(access, new ConnectEvents(PROJECT.resolve("src/test/resources/events/connect.json")),
                 id -> false, null, Duration.ofSeconds(90))
                 .authorizer(issuer, new ConnectEvents(PROJECT.resolve("src/test/resources/events/authorizer-connect.json")));
@@ -51,7 +51,7 @@ class AuthorizerColdStartTest {
     @Test
     void theAuthorizerFetchesTheKeySetInInitAndAllowsTheToken() throws Exception {
         try (DynamoDbAccess access = DynamoDbAccess.https(dynamo.endpoint(), work.resolve("allowed"));
-                LocalIssuer issuer = LocalIssuer.start(access.serverContext().orElseThrow())) {
+                BenchIssuer issuer = BenchIssuer.start(access.serverContext().orElseThrow())) {
             assertEquals("https", issuer.keySetUrl().getScheme());
             Variant.Run run = coldStart(access, issuer, "allowed");
             assertTrue(run.ok(), run.error());
@@ -66,7 +66,7 @@ class AuthorizerColdStartTest {
     @Test
     void aKeySetBehindAChainTheFunctionDoesNotTrustFailsTheRun() throws Exception {
         try (DynamoDbAccess access = DynamoDbAccess.https(dynamo.endpoint(), work.resolve("untrusted"));
-                LocalIssuer issuer = LocalIssuer.start(TlsChain.forLocalhost().serverContext())) {
+                BenchIssuer issuer = BenchIssuer.start(TlsChain.forLocalhost().serverContext())) {
             Variant.Run run = coldStart(access, issuer, "untrusted");
             assertFalse(run.ok(), "a key set over an untrusted chain must not be used");
             String log = Files.readString(work.resolve("untrusted.log"));

@@ -28,7 +28,7 @@ import org.jose4j.lang.JoseException;
  * the loopback, over HTTPS with the run's chain when DynamoDB is reached over HTTPS (the authorizer fetches
  * the set in its init, as on AWS), and ID-token-shaped tokens signed with it, one per cold start.
  */
-final class LocalIssuer implements AutoCloseable {
+final class BenchIssuer implements AutoCloseable {
 
     /** The tokens' iss: an issuer URL shaped like a user pool's; the key set's address is given apart (JWT_JWKS_URL). */
     static final String ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_BenchPool";
@@ -39,7 +39,7 @@ final class LocalIssuer implements AutoCloseable {
     private final URI keySetUrl;
     private final AtomicInteger fetches = new AtomicInteger();
 
-    private LocalIssuer(RsaJsonWebKey key, HttpServer server, String scheme) {
+    private BenchIssuer(RsaJsonWebKey key, HttpServer server, String scheme) {
         this.key = key;
         this.server = server;
         this.keySetUrl = URI.create(scheme + "://" + TlsChain.HOST + ":" + server.getAddress().getPort() + "/.well-known/jwks.json");
@@ -49,7 +49,7 @@ final class LocalIssuer implements AutoCloseable {
      * @param tls the HTTPS endpoint's context (the run's chain, which the function's trust store holds), or null
      *            for plain HTTP (the authorizer takes http:// key sets on the loopback only)
      */
-    static LocalIssuer start(SSLContext tls) {
+    static BenchIssuer start(SSLContext tls) {
         try {
             RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
             key.setKeyId("bench-" + UUID.randomUUID().toString().substring(0, 8));
@@ -63,7 +63,7 @@ final class LocalIssuer implements AutoCloseable {
             } else {
                 server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
             }
-            LocalIssuer issuer = new LocalIssuer(key, server, tls != null ? "https" : "http");
+            BenchIssuer issuer = new BenchIssuer(key, server, tls != null ? "https" : "http");
             String keySet = new JsonWebKeySet(key).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
             server.createContext("/.well-known/jwks.json", exchange -> issuer.serve(exchange, keySet));
             server.start();
