@@ -358,7 +358,7 @@ public final class RunLocal implements AutoCloseable {
         List<AutoCloseable> parts = new ArrayList<>();
         parts.add(gateway);
         parts.add(authorizer);
-        parts.addAll(environments.values());
+        parts.add(this::closeEnvironments);
         parts.addAll(invokeEndpoints);
         parts.add(devMode);
         parts.add(dynamo); // and moto with it
@@ -376,5 +376,12 @@ public final class RunLocal implements AutoCloseable {
         environments.clear();
         invokeEndpoints.clear();
         dynamo = null;
+    }
+
+    /** Every function's environments at once: each stop may wait out its grace period. */
+    private void closeEnvironments() {
+        CompletableFuture.allOf(environments.values().stream()
+                .map(pool -> CompletableFuture.runAsync(pool::close, stop -> new Thread(stop, pool.name() + " stopping").start()))
+                .toArray(CompletableFuture[]::new)).join();
     }
 }
