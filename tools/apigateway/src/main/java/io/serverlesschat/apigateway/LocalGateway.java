@@ -114,6 +114,11 @@ public final class LocalGateway implements AutoCloseable {
         return URI.create("ws://localhost:" + port + "/" + settings.stage());
     }
 
+    /** The settings it serves with: the template's, and the limits in force. */
+    public GatewaySettings settings() {
+        return settings;
+    }
+
     /** What the AWS CLI and SDKs take as the @connections API's endpoint (--endpoint-url). */
     public URI connectionsEndpoint() {
         return URI.create("http://localhost:" + port + "/" + settings.stage());

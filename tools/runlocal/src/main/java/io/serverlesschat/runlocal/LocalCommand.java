@@ -84,12 +84,12 @@ public final class LocalCommand {
                 See it:     AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws dynamodb scan --table-name %s --endpoint-url %s --region %s
                 Send:       AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws apigatewaymanagementapi post-to-connection --endpoint-url %s --region %s --connection-id ID --data '{"message":"hello"}'
                             (ID: a connectionId from the scan or a $connect line; with the AWS CLI v2, add --cli-binary-format raw-in-base64-out)
-                Disconnect: Ctrl-C in wscat (or ws.close()), then scan again: the item is gone.
+                %sDisconnect: Ctrl-C in wscat (or ws.close()), then scan again: the item is gone.
                 Limits:     a connection idle for %s is closed, any connection after %s (%s)
                 Execution environments (bin/local --concurrency N changes the limit):%s
                 Events straight to a function, without a WebSocket:%s
                 %s""", local.url(), connect(local), RunLocal.TABLE, local.dynamo().endpoint(), LocalDynamoDb.REGION,
-                local.connectionsEndpoint(), LocalDynamoDb.REGION,
+                local.connectionsEndpoint(), LocalDynamoDb.REGION, messages(local),
                 human(limits.idleTimeout()), human(limits.maxDuration()),
                 limits.equals(Limits.AWS) ? "API Gateway's; --idle-timeout and --max-duration shorten them"
                         : "shortened: API Gateway's are 10 min and 2 h",
@@ -116,6 +116,26 @@ public final class LocalCommand {
         return String.format("""
                 npx wscat -c %s
                             or in a browser console: ws = new WebSocket("%s")""", local.url(), local.url());
+    }
+
+    /**
+     * How a message reaches each of the template's message routes, when the API selects routes by a property of a
+     * JSON body (as the lab's $request.body.action does); empty otherwise, or without such routes.
+     */
+    static String messages(RunLocal local) {
+        String expression = local.routeSelectionExpression();
+        if (expression == null || !expression.matches("\\$request\\.body\\.[A-Za-z0-9_]+")) {
+            return "";
+        }
+        String property = expression.substring("$request.body.".length());
+        StringBuilder lines = new StringBuilder();
+        for (String route : local.eventUris().keySet()) {
+            if (!route.startsWith("$")) {
+                lines.append(String.format("%-12s{\"%s\":\"%s\", ...} from a client goes to the route %s%n",
+                        lines.isEmpty() ? "Messages:" : "", property, route, route));
+            }
+        }
+        return lines.toString();
     }
 
     /** 2 h, 10 min, 30 s. */

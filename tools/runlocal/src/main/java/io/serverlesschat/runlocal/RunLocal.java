@@ -134,6 +134,11 @@ public final class RunLocal implements AutoCloseable {
         return dynamo;
     }
 
+    /** The API's route selection expression, as the template sets it. */
+    public String routeSelectionExpression() {
+        return gateway.settings().routeSelectionExpression();
+    }
+
     /** Where each route's function takes events POSTed directly (curl), by route key. */
     public Map<String, URI> eventUris() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(events));

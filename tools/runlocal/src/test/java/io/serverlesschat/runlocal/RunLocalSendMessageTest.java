@@ -31,7 +31,10 @@ class RunLocalSendMessageTest {
             alice.socket.sendText("{\"action\":\"sendmessage\",\"data\":\"hi\"}", true);
             assertEquals("hi", bob.nextText());
             assertEquals("hi", alice.nextText(), "the sender gets it too, as in the workshop");
-            assertTrue(LocalCommand.ready(local).contains("src/test/resources/events/sendmessage.json"), "the banner's sample event");
+            String banner = LocalCommand.ready(local);
+            assertTrue(banner.contains("src/test/resources/events/sendmessage.json"), "the banner's sample event");
+            assertTrue(banner.contains("\nMessages:   {\"action\":\"sendmessage\", ...} from a client goes to the route sendmessage\n"
+                    + "Disconnect: "), banner);
         } catch (AssertionError | Exception e) {
             lines.forEach(System.out::println);
             throw e;
