@@ -32,9 +32,6 @@ import org.jboss.logging.Logger;
 public class LocalDynamoDbDevService {
 
     private static final Logger LOG = Logger.getLogger(LocalDynamoDbDevService.class);
-    /** sam.native.yaml's index of a user's connections (the JWT authorizer's userId), oldest first. */
-    static final LocalDynamoDb.Index BY_USER = new LocalDynamoDb.Index("byUser", Connection.USER_ID, Connection.CONNECTED_AT,
-            List.of(Connection.DOMAIN_NAME, Connection.STAGE, Connection.EXPIRES_AT));
 
     void prepare(@Observes @Priority(1) StartupEvent started, ConnectionSettings settings,
             @ConfigProperty(name = "quarkus.dynamodb.endpoint-override") Optional<URI> endpoint) {
@@ -77,9 +74,9 @@ public class LocalDynamoDbDevService {
             if (dynamo.tableExists(table)) {
                 return done + "; table " + table + " is there";
             }
-            dynamo.createTable(table, Connection.CONNECTION_ID, Connection.EXPIRES_AT, List.of(BY_USER));
+            dynamo.createTable(table, Connection.CONNECTION_ID, Connection.EXPIRES_AT, List.of(LocalDynamoDb.BY_USER));
             return done + "; created table " + table + " (key " + Connection.CONNECTION_ID + ", TTL on " + Connection.EXPIRES_AT
-                    + ", index " + BY_USER.name() + ")";
+                    + ", index " + LocalDynamoDb.BY_USER.name() + ")";
         }
     }
 }

@@ -197,6 +197,12 @@ public final class LocalDynamoDb implements AutoCloseable {
     public record Index(String name, String hashKey, String rangeKey, List<String> projected) {
     }
 
+    /**
+     * sam.native.yaml's byUser index: every connection of a user (the JWT authorizer's userId), oldest first,
+     * with what a post to @connections needs. The names are the function's item attributes (Connection).
+     */
+    public static final Index BY_USER = new Index("byUser", "userId", "connectedAt", List.of("domainName", "stage", "expiresAt"));
+
     /** Creates a table as sam.native.yaml does (string hash key, on-demand, TTL enabled) unless it exists. */
     public void createTable(String name, String keyAttribute, String ttlAttribute) {
         createTable(name, keyAttribute, ttlAttribute, List.of());

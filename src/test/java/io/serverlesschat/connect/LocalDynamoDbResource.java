@@ -17,8 +17,7 @@ public class LocalDynamoDbResource implements QuarkusTestResourceLifecycleManage
 
     public static final String TABLE = "connections";
     /** The table's index of a user's connections, as sam.native.yaml declares it (SamTemplateTest compares). */
-    public static final LocalDynamoDb.Index BY_USER = new LocalDynamoDb.Index("byUser", Connection.USER_ID, Connection.CONNECTED_AT,
-            List.of(Connection.DOMAIN_NAME, Connection.STAGE, Connection.EXPIRES_AT));
+    public static final LocalDynamoDb.Index BY_USER = LocalDynamoDb.BY_USER;
 
     /** Marks a test field that receives the running {@link LocalDynamoDb}. */
     @Retention(RetentionPolicy.RUNTIME)

@@ -591,6 +591,7 @@ class SamTemplateTest {
                 "Projection", Map.of("ProjectionType", "INCLUDE", "NonKeyAttributes", byUser.projected())), indexes.get(0));
         assertEquals(Connection.USER_ID, byUser.hashKey());
         assertEquals(Connection.CONNECTED_AT, byUser.rangeKey());
+        assertEquals(List.of(Connection.DOMAIN_NAME, Connection.STAGE, Connection.EXPIRES_AT), byUser.projected());
     }
 
     @Test

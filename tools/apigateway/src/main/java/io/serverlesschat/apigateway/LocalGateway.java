@@ -38,6 +38,8 @@ import java.util.function.Consumer;
 public final class LocalGateway implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 3001;
+    /** The account id of the local stand-in ARNs (methodArn, the caller's identity). */
+    public static final String ACCOUNT_ID = "000000000000";
 
     private final Vertx vertx = Vertx.vertx();
     private final List<HttpServer> servers = new ArrayList<>();
@@ -181,16 +183,28 @@ public final class LocalGateway implements AutoCloseable {
             connect(socket, client, handshake, now, caller);
             return;
         }
-        authorizer.authorize(connection, headers(socket), query(socket.uri()), port, now).thenAccept(decision -> {
-            if (decision.allowed()) {
-                client.authorized(decision.authorizer());
-                connect(socket, client, handshake, now, caller);
-                return;
-            }
-            log.accept(String.format("$connect    %s refused with %d by the authorizer %s: %s, in %d ms", connection.connectionId(),
-                    decision.status(), authorizer.functionName(), decision.why(), System.currentTimeMillis() - now));
-            client.onEventLoop(() -> handshake.complete(decision.status()));
-        });
+        CompletableFuture<Void> decided = authorizer.authorize(connection, headers(socket), query(socket.uri()), port, now)
+                .thenAccept(decision -> {
+                    if (decision.allowed()) {
+                        client.authorized(decision.authorizer());
+                        connect(socket, client, handshake, now, caller);
+                        return;
+                    }
+                    log.accept(String.format("$connect    %s refused with %d by the authorizer %s: %s, in %d ms",
+                            connection.connectionId(), decision.status(), authorizer.functionName(), decision.why(),
+                            System.currentTimeMillis() - now));
+                    client.onEventLoop(() -> handshake.complete(decision.status()));
+                })
+                .exceptionally(failure -> {
+                    // As API Gateway answers an authorizer it cannot use: 500, and the client learns nothing more.
+                    log.accept("$connect    " + connection.connectionId() + " refused with 500: the authorizer call failed ("
+                            + failure + ")");
+                    client.onEventLoop(() -> handshake.tryComplete(500));
+                    return null;
+                });
+        // A stop waits for it as for any call in flight.
+        inFlight.add(decided);
+        decided.whenComplete((done, failure) -> inFlight.remove(decided));
     }
 
     /** $connect: the handshake completes (101) when the route's function accepts it, or when there is no such route. */

@@ -20,13 +20,7 @@ final class NoRoute {
     static String line(String connectionId, String selected, boolean binary) {
         String why = binary ? "a binary message selects no route"
                 : selected == null ? "its body selects no route key"
-                : "no route has its route key \"" + shown(selected) + "\"";
+                : "no route has its route key \"" + ClientText.shown(selected, SHOWN) + "\"";
         return String.format("%-11s %s -> Forbidden: %s and the API has no $default route", "(no route)", connectionId, why);
-    }
-
-    private static String shown(String key) {
-        String printable = key.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return printable.length() <= SHOWN ? printable : printable.substring(0, SHOWN) + "...";
     }
 }

@@ -53,9 +53,9 @@ public final class SigV4Handshake {
     /** How far X-Amz-Date may be from the gateway's clock (API Gateway's 5 minutes). */
     static final Duration SKEW = Duration.ofMinutes(5);
     /** The longest X-Amz-Expires SigV4 allows: 7 days. */
-    static final long MAX_EXPIRES_SECONDS = 604_800;
-    /** The account id bin/local's stand-in ARNs carry. */
-    static final String ACCOUNT_ID = "000000000000";
+    public static final long MAX_EXPIRES_SECONDS = 604_800;
+    /** How much of a client's own text (a region, a header's name) a refusal's log line shows. */
+    private static final int SHOWN = 40;
 
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT);
     private static final String EMPTY_PAYLOAD_SHA256 = hex(sha256(new byte[0]));
@@ -75,19 +75,15 @@ public final class SigV4Handshake {
         known.forEach(c -> secrets.put(c.accessKeyId(), c.secretAccessKey()));
     }
 
-    public String region() {
-        return region;
-    }
-
     /** The caller a valid signature names, as API Gateway puts it in $connect's requestContext.identity. */
     public record Identity(String accessKey) {
         void addTo(ObjectNode event) {
             ObjectNode identity = event.with("requestContext").with("identity");
             identity.put("accessKey", accessKey);
-            identity.put("accountId", ACCOUNT_ID);
+            identity.put("accountId", LocalGateway.ACCOUNT_ID);
             identity.put("caller", accessKey);
             identity.put("user", accessKey);
-            identity.put("userArn", "arn:aws:iam::" + ACCOUNT_ID + ":user/" + accessKey);
+            identity.put("userArn", "arn:aws:iam::" + LocalGateway.ACCOUNT_ID + ":user/" + accessKey);
         }
     }
 
@@ -133,10 +129,10 @@ public final class SigV4Handshake {
             return Outcome.refused("the credential scope's date is not X-Amz-Date's");
         }
         if (!scope[2].equals(region)) {
-            return Outcome.refused("signed for region " + scope[2] + ", the API's is " + region);
+            return Outcome.refused("signed for region " + ClientText.shown(scope[2], SHOWN) + ", the API's is " + region);
         }
         if (!scope[3].equals(SERVICE) || !scope[4].equals("aws4_request")) {
-            return Outcome.refused("signed for service " + scope[3] + ", not " + SERVICE);
+            return Outcome.refused("signed for service " + ClientText.shown(scope[3], SHOWN) + ", not " + SERVICE);
         }
         String stale = stale(signedAt, signed.expiresSeconds, presigned);
         if (stale != null) {
@@ -157,7 +153,7 @@ public final class SigV4Handshake {
         for (String name : signedHeaders) {
             List<String> values = headers.getAll(name);
             if (name.isEmpty() || !name.equals(name.toLowerCase(Locale.ROOT)) || values.isEmpty()) {
-                return Outcome.refused("a signed header is not in the request: " + name);
+                return Outcome.refused("a signed header is not in the request: " + ClientText.shown(name, SHOWN));
             }
             canonicalHeaders.append(name).append(':')
                     .append(String.join(",", values.stream().map(v -> v.trim().replaceAll(" +", " ")).toList()))
@@ -197,7 +193,7 @@ public final class SigV4Handshake {
         Map<String, String> amz = new LinkedHashMap<>();
         for (String[] pair : query) {
             if (pair[0].startsWith("X-Amz-") && amz.put(pair[0], pair[1]) != null) {
-                return Signed.refused(pair[0] + " appears twice in the query string");
+                return Signed.refused(ClientText.shown(pair[0], SHOWN) + " appears twice in the query string");
             }
         }
         if (!ALGORITHM.equals(amz.get("X-Amz-Algorithm"))) {

@@ -73,10 +73,6 @@ final class IssuerKey {
         }
     }
 
-    String keyId() {
-        return keyId;
-    }
-
     /** The public key as a JSON Web Key Set of one key, what ISSUER/.well-known/jwks.json serves. */
     ObjectNode keySet() {
         ObjectNode set = JsonNodeFactory.instance.objectNode();

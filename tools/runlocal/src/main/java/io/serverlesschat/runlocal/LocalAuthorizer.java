@@ -1,5 +1,6 @@
 package io.serverlesschat.runlocal;
 
+import io.serverlesschat.apigateway.LocalGateway;
 import io.serverlesschat.apigateway.RequestAuthorizer;
 import io.serverlesschat.lambda.LambdaFunction;
 import io.serverlesschat.localdev.LocalDynamoDb;
@@ -19,10 +20,9 @@ import java.util.Map;
  */
 final class LocalAuthorizer implements AutoCloseable {
 
-    static final String ISSUER = "JWT_ISSUER";
-    static final String AUDIENCE = "JWT_AUDIENCE";
-    /** The account of the methodArn the authorizer gets, as the local Lambda's function ARNs have it. */
-    static final String ACCOUNT = "000000000000";
+    /** The authorizer's variables that name the issuer and the audience (application.properties). */
+    static final String ISSUER_VARIABLE = "JWT_ISSUER";
+    static final String AUDIENCE_VARIABLE = "JWT_AUDIENCE";
 
     private final SamTemplate.Authorizer authorizer;
     private final SamTemplate.Function function;
@@ -34,6 +34,16 @@ final class LocalAuthorizer implements AutoCloseable {
         this.issuer = issuer;
     }
 
+    /** Whether the template's authorizer is a JWT one without an issuer, which the local issuer then plays. */
+    static boolean needsLocalIssuer(SamTemplate template) {
+        SamTemplate.Authorizer authorizer = template.authorizer();
+        if (authorizer == null) {
+            return false;
+        }
+        Map<String, String> environment = template.functions().get(authorizer.functionId()).environment();
+        return environment.containsKey(ISSUER_VARIABLE) && environment.get(ISSUER_VARIABLE).isBlank();
+    }
+
     /** The template's authorizer, with the local issuer started when it needs one; null without an authorizer. */
     static LocalAuthorizer of(SamTemplate template, LocalOptions options) {
         SamTemplate.Authorizer authorizer = template.authorizer();
@@ -42,10 +52,10 @@ final class LocalAuthorizer implements AutoCloseable {
         }
         SamTemplate.Function function = template.functions().get(authorizer.functionId());
         Map<String, String> environment = function.environment();
-        if (!environment.containsKey(ISSUER) || !environment.get(ISSUER).isBlank()) {
+        if (!needsLocalIssuer(template)) {
             return new LocalAuthorizer(authorizer, function, null);
         }
-        String audience = environment.getOrDefault(AUDIENCE, "").isBlank() ? LocalIssuer.AUDIENCE : environment.get(AUDIENCE);
+        String audience = environment.getOrDefault(AUDIENCE_VARIABLE, "").isBlank() ? LocalIssuer.AUDIENCE : environment.get(AUDIENCE_VARIABLE);
         try {
             return new LocalAuthorizer(authorizer, function, LocalIssuer.start(options.project(), options.issuerPort(), audience));
         } catch (BindException taken) {
@@ -63,12 +73,12 @@ final class LocalAuthorizer implements AutoCloseable {
     /** The variables of {@code functionId} that bin/local sets in place of the template's: the local issuer's. */
     Map<String, String> environment(String functionId) {
         return issuer == null || !functionId.equals(authorizer.functionId()) ? Map.of()
-                : Map.of(ISSUER, issuer.issuer().toString(), AUDIENCE, issuer.audience());
+                : Map.of(ISSUER_VARIABLE, issuer.issuer().toString(), AUDIENCE_VARIABLE, issuer.audience());
     }
 
     RequestAuthorizer requestAuthorizer(LambdaFunction function) {
         return new RequestAuthorizer(authorizer.functionId(), function, Duration.ofSeconds(this.function.timeoutSeconds()),
-                authorizer.identitySources(), LocalDynamoDb.REGION, ACCOUNT);
+                authorizer.identitySources(), LocalDynamoDb.REGION, LocalGateway.ACCOUNT_ID);
     }
 
     /** The local issuer, or null when the template names one. */
@@ -76,21 +86,28 @@ final class LocalAuthorizer implements AutoCloseable {
         return issuer;
     }
 
-    /** What the Ready banner says to connect with. */
+    /** What the Ready banner says to connect with: wscat with a token where it goes, and a browser where it can. */
     String connectCommand(URI url) {
         String source = authorizer.identitySources().isEmpty() ? "" : authorizer.identitySources().get(0);
-        String tokenOfAlice = "\n            (a token of the local issuer " + (issuer == null ? null : issuer.issuer()) + " for user alice: bin/token --help)";
-        if (issuer != null && source.startsWith("route.request.querystring.")) {
-            return "npx wscat -c \"" + url + "?" + source.substring("route.request.querystring.".length()) + "=$(bin/token alice)\""
-                    + tokenOfAlice;
+        String tokenOfAlice = issuer == null ? ""
+                : "\n            (a token of the local issuer " + issuer.issuer() + " for user alice: bin/token --help)";
+        if (issuer != null && source.startsWith(QUERY)) {
+            String name = source.substring(QUERY.length());
+            return "npx wscat -c \"" + url + "?" + name + "=$(bin/token alice)\"" + tokenOfAlice
+                    + "\n            or in a browser console: ws = new WebSocket(\"" + url + "?" + name + "=TOKEN\")";
         }
-        if (issuer != null && source.startsWith("route.request.header.")) {
-            return "npx wscat -c " + url + " -H \"" + source.substring("route.request.header.".length()) + ": $(bin/token alice)\""
-                    + tokenOfAlice;
+        if (issuer != null && source.startsWith(HEADER)) {
+            // Browsers cannot set a handshake's headers: only other clients connect to such an authorizer.
+            return "npx wscat -c " + url + " -H \"" + source.substring(HEADER.length()) + ": $(bin/token alice)\"" + tokenOfAlice
+                    + "\n            (not from a browser, which cannot set the handshake's headers: the default JwtIdentitySource,"
+                    + " route.request.querystring.token, can)";
         }
         return "npx wscat -c " + url + " with what the authorizer " + authorizer.functionId() + " takes in "
                 + String.join(", ", authorizer.identitySources());
     }
+
+    private static final String QUERY = "route.request.querystring.";
+    private static final String HEADER = "route.request.header.";
 
     @Override
     public void close() {

@@ -43,12 +43,6 @@ public record LocalOptions(Path project, Mode mode, int gatewayPort, int dynamoP
         this(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs, limits, ISSUER_PORT, null);
     }
 
-    /** These options with {@code template} in place of the project's sam.native.yaml. */
-    public LocalOptions withTemplate(Path template) {
-        return new LocalOptions(project, mode, gatewayPort, dynamoPort, devPort, debug, parameters, concurrency, overLimit, rawLogs,
-                limits, issuerPort, template);
-    }
-
     static final int DEV_MODE_PORT = 8080;
     static final int DYNAMODB_PORT = 8000;
     static final int ISSUER_PORT = 3002;

@@ -13,12 +13,12 @@ public final class PresignCommand {
 
     public static void main(String[] args) {
         if (List.of(args).contains("-h") || List.of(args).contains("--help")) {
-            System.out.printf(Presigner.USAGE, LocalDynamoDb.REGION);
+            System.out.printf(PresignOptions.USAGE, LocalDynamoDb.REGION);
             return;
         }
-        Presigner.Options options;
+        PresignOptions options;
         try {
-            options = Presigner.Options.parse(args);
+            options = PresignOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bin/presign: " + e.getMessage() + " (bin/presign --help)");
             System.exit(2);

@@ -50,9 +50,6 @@ public final class RunLocal implements AutoCloseable {
     // The function's item contract (Connection.CONNECTION_ID / EXPIRES_AT in the function's code).
     static final String KEY_ATTRIBUTE = "connectionId";
     static final String TTL_ATTRIBUTE = "expiresAt";
-    // sam.native.yaml's byUser index: every connection of a user (ConnectAuthorization=JWT), oldest first.
-    static final LocalDynamoDb.Index BY_USER = new LocalDynamoDb.Index("byUser", "userId", "connectedAt",
-            List.of("domainName", "stage", "expiresAt"));
 
     private final LocalOptions options;
     private final Consumer<String> log;
@@ -159,17 +156,17 @@ public final class RunLocal implements AutoCloseable {
         SamTemplate template = SamTemplate.read(options.template(), options.parameters());
         String devFunction = options.mode() == Mode.DEV ? packages.devModeFunction(template) : null;
         boolean ownDynamoDb = System.getenv("DYNAMODB_ENDPOINT") == null || System.getenv("DYNAMODB_ENDPOINT").isBlank();
-        requireFreePorts(ownDynamoDb, devFunction != null);
+        requireFreePorts(ownDynamoDb, devFunction != null, LocalAuthorizer.needsLocalIssuer(template));
         authorizer = LocalAuthorizer.of(template, options);
 
         int gatewayPort = LocalEndpoints.gatewayPort(options.gatewayPort());
         dynamo = LocalDynamoDb.start(options.dynamoPort(), true);
         endpoints = new LocalEndpoints(TABLE, dynamo.endpoint(), LocalEndpoints.connectionsAt(gatewayPort, template.gatewaySettings().stage()));
-        dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(BY_USER));
+        dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(LocalDynamoDb.BY_USER));
         if (dynamo.ownsServer()) {
             moto = new Supervised("moto_server (the local DynamoDB on " + dynamo.endpoint() + ")", () -> {
                 dynamo.restart();
-                dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(BY_USER));
+                dynamo.createTable(TABLE, KEY_ATTRIBUTE, TTL_ATTRIBUTE, List.of(LocalDynamoDb.BY_USER));
                 return Supervised.running(dynamo.motoProcess(), () -> { });
             }, "with an empty " + TABLE + " table (TTL on " + TTL_ATTRIBUTE + ")", log, () -> closing);
             moto.watch(Supervised.running(dynamo.motoProcess(), () -> { }));
@@ -223,13 +220,13 @@ public final class RunLocal implements AutoCloseable {
             }
             gateway.start(gatewayPort);
         } catch (Exception bindFailed) {
-            throw new SetupFailure("the WebSocket gateway cannot listen on port " + options.gatewayPort() + " ("
+            throw new SetupFailure("the WebSocket gateway cannot listen on port " + gatewayPort + " ("
                     + bindFailed.getMessage() + "): choose another with --port PORT (0 picks a free one)");
         }
     }
 
     /** Every port bin/local listens on is checked first, and all taken ones are named in one line. */
-    private void requireFreePorts(boolean ownDynamoDb, boolean devMode) {
+    private void requireFreePorts(boolean ownDynamoDb, boolean devMode, boolean localIssuer) {
         Map<String, String> taken = new LinkedHashMap<>();
         check(taken, options.gatewayPort(), "the WebSocket gateway", "--port");
         if (ownDynamoDb) {
@@ -237,6 +234,9 @@ public final class RunLocal implements AutoCloseable {
         }
         if (devMode) {
             check(taken, options.devPort(), "Quarkus dev mode", "--dev-port");
+        }
+        if (localIssuer) {
+            check(taken, options.issuerPort(), "the local token issuer", "--issuer-port");
         }
         List<Integer> ports = taken.values().stream().map(what -> Integer.valueOf(what.split(" ", 2)[0])).toList();
         if (taken.size() == 1) {

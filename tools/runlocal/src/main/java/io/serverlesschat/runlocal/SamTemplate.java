@@ -243,13 +243,16 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
                 .orElseThrow(() -> new IllegalArgumentException("no AWS::ApiGatewayV2::Stage"));
     }
 
+    /** False for a resource whose Condition is false with the parameters given: not deployed, so not run either. */
+    private static boolean deployed(Map<String, Object> template, Map<String, Object> resource) {
+        return resource.get("Condition") == null || !Boolean.FALSE.equals(condition(template, resource.get("Condition")));
+    }
+
     private static List<Route> routesOf(Map<String, Object> template) {
         Map<String, Map<String, Object>> resources = resources(template);
         List<Route> routes = new ArrayList<>();
         resources.forEach((id, resource) -> {
-            // A route whose Condition is false (with the parameters given) is not deployed: not run either.
-            if (!"AWS::ApiGatewayV2::Route".equals(resource.get("Type"))
-                    || resource.get("Condition") != null && Boolean.FALSE.equals(condition(template, resource.get("Condition")))) {
+            if (!"AWS::ApiGatewayV2::Route".equals(resource.get("Type")) || !deployed(template, resource)) {
                 return;
             }
             Map<String, Object> route = properties(resource);
@@ -276,7 +279,8 @@ public record SamTemplate(List<Route> routes, Map<String, Function> functions, G
         Map<String, Map<String, Object>> resources = resources(template);
         for (Map.Entry<String, Map<String, Object>> resource : resources.entrySet()) {
             Map<String, Object> route = properties(resource.getValue());
-            if (!"AWS::ApiGatewayV2::Route".equals(resource.getValue().get("Type")) || !"$connect".equals(route.get("RouteKey"))
+            if (!"AWS::ApiGatewayV2::Route".equals(resource.getValue().get("Type")) || !deployed(template, resource.getValue())
+                    || !"$connect".equals(route.get("RouteKey"))
                     || !"CUSTOM".equals(resolve(template, route.get("AuthorizationType")))) {
                 continue;
             }

@@ -24,7 +24,7 @@ final class StopAtExit {
 
     private StopAtExit(Leftovers record, LocalOptions options) {
         this.record = record;
-        this.ports = List.of(options.gatewayPort(), options.dynamoPort(), options.devPort()).stream()
+        this.ports = List.of(options.gatewayPort(), options.dynamoPort(), options.devPort(), options.issuerPort()).stream()
                 .filter(port -> port != 0).toList();
     }
 

@@ -16,26 +16,26 @@ class PresignerTest {
 
     @Test
     void defaultsToBinLocalsUrlForFiveMinutes() {
-        Presigner.Options options = Presigner.Options.parse();
+        PresignOptions options = PresignOptions.parse();
         assertEquals(URI.create("ws://localhost:3001/dev"), options.url());
         assertEquals(Duration.ofMinutes(5), options.expires());
-        assertEquals(Duration.ofHours(1), Presigner.Options.parse("--expires", "3600", "ws://localhost:4000/dev").expires());
+        assertEquals(Duration.ofHours(1), PresignOptions.parse("--expires", "3600", "ws://localhost:4000/dev").expires());
     }
 
     @Test
     void refusesWhatItCannotPresign() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Presigner.Options.parse("--expires", "604801"))
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> PresignOptions.parse("--expires", "604801"))
                 .getMessage().contains("604800"));
-        assertThrows(IllegalArgumentException.class, () -> Presigner.Options.parse("--expires"));
-        assertThrows(IllegalArgumentException.class, () -> Presigner.Options.parse("--expires", "soon"));
-        assertThrows(IllegalArgumentException.class, () -> Presigner.Options.parse("http://localhost:3001/dev"));
-        assertThrows(IllegalArgumentException.class, () -> Presigner.Options.parse("--region", "us-east-1"));
+        assertThrows(IllegalArgumentException.class, () -> PresignOptions.parse("--expires"));
+        assertThrows(IllegalArgumentException.class, () -> PresignOptions.parse("--expires", "soon"));
+        assertThrows(IllegalArgumentException.class, () -> PresignOptions.parse("http://localhost:3001/dev"));
+        assertThrows(IllegalArgumentException.class, () -> PresignOptions.parse("--region", "us-east-1"));
     }
 
     @Test
     void keepsTheSchemeAndQueryAndAddsTheSignature() {
         Clock clock = Clock.fixed(Instant.parse("2026-12-06T10:00:00Z"), ZoneOffset.UTC);
-        String url = Presigner.presign(Presigner.Options.parse("wss://localhost:3001/dev?room=general"), SigV4Handshake.LOCAL,
+        String url = Presigner.presign(PresignOptions.parse("wss://localhost:3001/dev?room=general"), SigV4Handshake.LOCAL,
                 "eu-west-1", clock).toString();
         assertTrue(url.startsWith("wss://localhost:3001/dev?"), url);
         assertTrue(url.contains("room=general"), url);

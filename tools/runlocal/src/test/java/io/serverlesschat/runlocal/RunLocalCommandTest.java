@@ -73,6 +73,18 @@ class RunLocalCommandTest {
         }
     }
 
+    /** The local issuer's port is checked with the others, before anything starts, and named in the same line. */
+    @Test
+    void aTakenIssuerPortIsNamedWithTheOtherTakenPorts() throws Exception {
+        try (ServerSocket gateway = takenPort(); ServerSocket issuer = takenPort()) {
+            Result result = run(PROJECT, Map.of(), "--port", port(gateway), "--dynamodb-port", "0", "--dev-port", "0",
+                    "--parameter", "ConnectAuthorization=JWT", "--issuer-port", port(issuer));
+            assertOneLine(result, 1, "bin/local: ports " + port(gateway) + " (the WebSocket gateway) and " + port(issuer)
+                    + " (the local token issuer) are taken: stop what listens there, or choose others with --port PORT and"
+                    + " --issuer-port PORT (0 picks a free one)");
+        }
+    }
+
     @Test
     void everyTakenPortIsNamedInOneLine() throws Exception {
         try (ServerSocket gateway = takenPort(); ServerSocket dynamo = takenPort(); ServerSocket dev = takenPort()) {

@@ -53,14 +53,14 @@ class RunLocalIamTest {
 
     @Test
     void theBannerSaysHowToConnectSigned() {
-        String ready = LocalCommand.ready(local);
+        String ready = ReadyBanner.of(local);
         assertTrue(ready.contains("npx wscat -c \"$(bin/presign " + local.url() + ")\""), ready);
         assertTrue(ready.contains("ConnectAuthorization=AWS_IAM: only SigV4-signed handshakes connect"), ready);
     }
 
     @Test
     void aHandshakePresignedAsBinPresignDoesConnectsAndIsRecorded() throws Exception {
-        URI url = Presigner.presign(Presigner.Options.parse(local.url() + "?room=general"), SigV4Handshake.LOCAL,
+        URI url = Presigner.presign(PresignOptions.parse(local.url() + "?room=general"), SigV4Handshake.LOCAL,
                 LocalDynamoDb.REGION, Clock.systemUTC());
         assertConnectsAndIsRecorded(url);
     }
@@ -78,7 +78,7 @@ class RunLocalIamTest {
 
     @Test
     void anotherSecretGets403() throws Exception {
-        assertRefused(Presigner.presign(Presigner.Options.parse(local.url().toString()),
+        assertRefused(Presigner.presign(PresignOptions.parse(local.url().toString()),
                 new SigV4Handshake.Credentials("local", "guessed"), LocalDynamoDb.REGION, Clock.systemUTC()));
     }
 

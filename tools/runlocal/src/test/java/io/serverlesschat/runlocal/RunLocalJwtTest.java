@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.serverlesschat.localdev.LocalDynamoDb;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -173,7 +174,7 @@ class RunLocalJwtTest {
     }
 
     private static List<Map<String, AttributeValue>> byUser(String user) {
-        return local.dynamo().client().query(q -> q.tableName(RunLocal.TABLE).indexName(RunLocal.BY_USER.name())
+        return local.dynamo().client().query(q -> q.tableName(RunLocal.TABLE).indexName(LocalDynamoDb.BY_USER.name())
                 .keyConditionExpression("userId = :u")
                 .expressionAttributeValues(Map.of(":u", AttributeValue.fromS(user)))).items();
     }

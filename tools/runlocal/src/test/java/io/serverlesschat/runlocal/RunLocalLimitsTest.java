@@ -33,8 +33,8 @@ class RunLocalLimitsTest {
         LocalOptions options = LocalOptions.parse(new String[] {"--function", "zip", "--port", "0", "--dynamodb-port", "0",
                 "--idle-timeout", "3s", "--max-duration", "8s"}, PROJECT);
         try (RunLocal local = RunLocal.start(options, lines::add)) {
-            assertTrue(LocalCommand.ready(local).contains("Limits:     a connection idle for 3 s is closed, any connection after 8 s"
-                    + " (shortened: API Gateway's are 10 min and 2 h)"), LocalCommand.ready(local));
+            assertTrue(ReadyBanner.of(local).contains("Limits:     a connection idle for 3 s is closed, any connection after 8 s"
+                    + " (shortened: API Gateway's are 10 min and 2 h)"), ReadyBanner.of(local));
             HttpClient http = HttpClient.newHttpClient();
             long opened = System.nanoTime();
             WebSocketClient idle = WebSocketClient.open(http, local.url());

@@ -31,7 +31,7 @@ class RunLocalSendMessageTest {
             alice.socket.sendText("{\"action\":\"sendmessage\",\"data\":\"hi\"}", true);
             assertEquals("hi", bob.nextText());
             assertEquals("hi", alice.nextText(), "the sender gets it too, as in the workshop");
-            String banner = LocalCommand.ready(local);
+            String banner = ReadyBanner.of(local);
             assertTrue(banner.contains("src/test/resources/events/sendmessage.json"), "the banner's sample event");
             assertTrue(banner.contains("\nMessages:   {\"action\":\"sendmessage\", ...} from a client goes to the route sendmessage\n"
                     + "Disconnect: "), banner);

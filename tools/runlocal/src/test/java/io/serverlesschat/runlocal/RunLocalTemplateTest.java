@@ -75,7 +75,7 @@ class RunLocalTemplateTest {
             assertEquals(local.url().toString().replace("ws://", "http://"), local.connectionsEndpoint().toString());
             assertTrue(local.environmentsFor("$connect") != null, "$connect runs from its zip, not in dev mode");
 
-            String banner = LocalCommand.ready(local);
+            String banner = ReadyBanner.of(local);
             assertTrue(banner.contains("sendmessage  curl -d @EVENT.json "), "no sample event of this template's: " + banner);
         } catch (AssertionError | Exception e) {
             lines.forEach(System.out::println);

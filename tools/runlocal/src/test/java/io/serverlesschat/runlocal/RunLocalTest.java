@@ -95,7 +95,7 @@ class RunLocalTest {
         Set<String> opened = new HashSet<>(connectionIds());
         opened.removeAll(before);
         assertEquals(1, opened.size(), "one new item once the handshake completed");
-        String send = LocalCommand.ready(local).lines().filter(line -> line.startsWith("Send:")).findFirst().orElseThrow()
+        String send = ReadyBanner.of(local).lines().filter(line -> line.startsWith("Send:")).findFirst().orElseThrow()
                 .substring("Send:".length()).trim();
         assertTrue(send.contains(" --connection-id ID "), send);
 
