@@ -8,6 +8,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.apigatewaymanagementapi.ApiGatewayManagementApiClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbServiceClientConfiguration;
 
@@ -40,25 +41,27 @@ final class ConnectionsApiClients implements AutoCloseable {
 
     /**
      * Where the connections of the event's API are reached: the configured endpoint, or on AWS
-     * {@code https://DOMAIN/STAGE} of the event's requestContext (the API's own domain, or a custom domain's).
+     * {@code https://API_ID.execute-api.REGION.amazonaws.com/STAGE} from the event's requestContext and the
+     * function's region. Not the event's domainName: behind a custom domain, the @connections API sits under the
+     * API mapping's base path, which need not be the stage; the API's own hostname works whatever the domain.
      *
      * @throws RejectedEvent when neither is there
      */
     URI endpointFor(GatewayEvent event) {
-        return endpointFor(configured, event);
+        return endpointFor(configured, table.region(), event);
     }
 
-    static URI endpointFor(URI configured, GatewayEvent event) {
+    static URI endpointFor(URI configured, Region region, GatewayEvent event) {
         if (configured != null) {
             return configured;
         }
         var context = event.getRequestContext();
-        String domain = context.getDomainName();
-        String stage = context.getStage();
-        if (domain == null || domain.isBlank() || stage == null || stage.isBlank()) {
-            throw new RejectedEvent("event has no requestContext.domainName and stage to reach the connections at");
+        String apiId = context == null ? null : context.getApiId();
+        String stage = context == null ? null : context.getStage();
+        if (apiId == null || apiId.isBlank() || stage == null || stage.isBlank()) {
+            throw new RejectedEvent("event has no requestContext.apiId and stage to reach the connections at");
         }
-        return URI.create("https://" + domain + "/" + stage);
+        return URI.create("https://" + apiId + ".execute-api." + region.id() + ".amazonaws.com/" + stage);
     }
 
     /** Posts {@code data} to one connection, within the post timeout. */

@@ -14,8 +14,8 @@ public interface SendMessageSettings {
 
     /**
      * The @connections API's base URL, {@code http://localhost:3001/dev} locally: the AWS SDKs' standard variable
-     * for this service, AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI. Unset (on AWS): {@code https://DOMAIN/STAGE} of
-     * the event's requestContext, the API the message came through.
+     * for this service, AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI. Unset (on AWS): the API the message came through,
+     * {@code https://API_ID.execute-api.REGION.amazonaws.com/STAGE} (ConnectionsApiClients).
      */
     Optional<String> connectionsEndpoint();
 

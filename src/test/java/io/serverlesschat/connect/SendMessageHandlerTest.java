@@ -4,6 +4,7 @@ import static io.serverlesschat.connect.Invocations.invoke;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -161,17 +163,28 @@ class SendMessageHandlerTest {
         assertTrue(connections.posts().isEmpty());
     }
 
-    /** On AWS (no endpoint variable): the API the message came through, from its requestContext. */
+    /**
+     * On AWS (no endpoint variable): the API the message came through, by its id, region and stage. A custom
+     * domain's name must not matter: its API mapping's base path need not be the stage.
+     */
     @Test
     void withoutTheEndpointVariableTheEventsOwnApiIsCalled() {
         GatewayEvent event = new GatewayEvent();
         var context = new GatewayEvent.RequestContext();
-        context.setDomainName("a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com");
+        context.setApiId("a1b2c3d4e5");
+        context.setDomainName("chat.example.com");
         context.setStage("dev");
         event.setRequestContext(context);
         assertEquals(URI.create("https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/dev"),
-                ConnectionsApiClients.endpointFor(null, event));
-        assertEquals(URI.create("http://localhost:3001/dev"), ConnectionsApiClients.endpointFor(URI.create("http://localhost:3001/dev"), event));
+                ConnectionsApiClients.endpointFor(null, Region.EU_WEST_1, event));
+        assertEquals(URI.create("http://localhost:3001/dev"),
+                ConnectionsApiClients.endpointFor(URI.create("http://localhost:3001/dev"), Region.EU_WEST_1, event));
+
+        context.setApiId(null);
+        assertThrows(RejectedEvent.class, () -> ConnectionsApiClients.endpointFor(null, Region.EU_WEST_1, event));
+        context.setApiId("a1b2c3d4e5");
+        context.setStage(" ");
+        assertThrows(RejectedEvent.class, () -> ConnectionsApiClients.endpointFor(null, Region.EU_WEST_1, event));
     }
 
     private List<String> connected(int count) {
