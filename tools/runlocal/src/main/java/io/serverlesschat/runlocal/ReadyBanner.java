@@ -4,7 +4,7 @@ import io.serverlesschat.apigateway.Limits;
 import io.serverlesschat.lambda.EnvironmentPool;
 import io.serverlesschat.localdev.LocalDynamoDb;
 
-/** What bin/local prints once {@link RunLocal} is ready: how to connect, look, send to a client, and call a function. */
+/** The banner bin/local prints once {@link RunLocal} is ready (the tests read it too). */
 final class ReadyBanner {
 
     private ReadyBanner() {
