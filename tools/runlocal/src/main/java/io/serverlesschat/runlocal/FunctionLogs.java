@@ -38,6 +38,7 @@ final class FunctionLogs {
 
     private final Consumer<String> console;
     private final boolean raw;
+    private volatile boolean quiet;
 
     /** @param raw pass JSON lines as they are */
     FunctionLogs(Consumer<String> console, boolean raw) {
@@ -45,8 +46,16 @@ final class FunctionLogs {
         this.raw = raw;
     }
 
+    /** From now on the functions' lines stay in their log files only. */
+    void quiet() {
+        quiet = true;
+    }
+
     /** Shows one line of the function {@code name}. */
     void show(String name, String line) {
+        if (quiet) {
+            return;
+        }
         console.accept("[" + name + "] " + (raw ? line : render(line)));
     }
 

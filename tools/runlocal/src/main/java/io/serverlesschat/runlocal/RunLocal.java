@@ -93,6 +93,9 @@ public final class RunLocal implements AutoCloseable {
             local.startAll();
             return local;
         } catch (Exception | Error e) {
+            // The failure is one line; what the other functions write as they are stopped half-started (Quarkus'
+            // shutdown errors among it) stays in their log files.
+            local.functionLogs.quiet();
             local.close();
             throw e;
         }

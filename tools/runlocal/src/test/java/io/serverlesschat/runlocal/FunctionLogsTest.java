@@ -16,6 +16,17 @@ class FunctionLogsTest {
     private static final String LOCAL_TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault())
             .format(Instant.parse(TIMESTAMP));
 
+    /** After a failed start, what the other functions write as they are stopped stays off the console. */
+    @Test
+    void onceQuietNoLineReachesTheConsole() {
+        List<String> console = new ArrayList<>();
+        FunctionLogs logs = new FunctionLogs(console::add, true);
+        logs.show("OnDisconnectFunction 1", "started");
+        logs.quiet();
+        logs.show("OnDisconnectFunction 1", "ERROR Running a shutdown task failed");
+        assertEquals(List.of("[OnDisconnectFunction 1] started"), console);
+    }
+
     @Test
     void aJsonRecordReadsLikeDevModesLine() {
         String json = "{\"timestamp\":\"" + TIMESTAMP + "\",\"loggerName\":\"io.serverlesschat.connect.ConnectHandler\","
