@@ -32,20 +32,8 @@ class RunLocalAuthorizerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     // Answers {"statusCode":200,"body":"<the event>"} and appends the event to EVENTS_FILE.
-    private static final String ECHO = """
-            #!/bin/sh
-            set -eu
-            api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
-            headers=$(mktemp)
-            while true; do
-              event=$(curl -sS -D "$headers" "$api/next")
-              id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
-              printf '%s\\n' "$event" >> "$EVENTS_FILE"
-              body=$(printf '%s' "$event" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
-              printf '{"statusCode":200,"body":"%s"}' "$body" \\
-                | curl -sS -X POST -H 'Content-Type: application/json' --data-binary @- "$api/$id/response" >/dev/null
-            done
-            """;
+    private static final String ECHO = ShellFunction.answering("printf '%s\\n' \"$event\" >> \"$EVENTS_FILE\"\n"
+            + "printf '{\"statusCode\":200,\"body\":\"%s\"}' \"" + ShellFunction.ESCAPED_EVENT + "\"");
     private static final String AUTHORIZER = """
             #!/bin/sh
             set -eu
@@ -79,8 +67,8 @@ class RunLocalAuthorizerTest {
         Files.createFile(events);
         Files.writeString(project.resolve("sam.native.yaml"), Files.readString(Path.of("src/test/resources/authorizer-template.yaml"))
                 .replace("EVENTS_FILE_PATH", events.toString()));
-        RunLocalMessageRoutesTest.bootstrapZip(project.resolve("echo.zip"), ECHO);
-        RunLocalMessageRoutesTest.bootstrapZip(project.resolve("authorizer.zip"), AUTHORIZER);
+        ShellFunction.zip(project.resolve("echo.zip"), ECHO);
+        ShellFunction.zip(project.resolve("authorizer.zip"), AUTHORIZER);
         try (RunLocal local = RunLocal.start(new LocalOptions(project, LocalOptions.Mode.ZIP, 0, 0).withIssuerPort(0), lines::add)) {
             assertEquals(null, local.authorizer().issuer(), "no local issuer for an authorizer that is not the JWT one");
 

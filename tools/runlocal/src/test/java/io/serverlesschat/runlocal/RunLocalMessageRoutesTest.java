@@ -9,19 +9,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.serverlesschat.apigateway.WebSocketClient;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,19 +30,8 @@ class RunLocalMessageRoutesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     // One line per event, answered {"statusCode":200,"body":"<ROUTE_NAME> <the event>"}.
-    private static final String BOOTSTRAP = """
-            #!/bin/sh
-            set -eu
-            api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
-            headers=$(mktemp)
-            while true; do
-              event=$(curl -sS -D "$headers" "$api/next")
-              id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
-              body=$(printf '%s' "$event" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
-              printf '{"statusCode":200,"body":"%s %s"}' "$ROUTE_NAME" "$body" \\
-                | curl -sS -X POST -H 'Content-Type: application/json' --data-binary @- "$api/$id/response" >/dev/null
-            done
-            """;
+    private static final String BOOTSTRAP = ShellFunction.answering(
+            "printf '{\"statusCode\":200,\"body\":\"%s %s\"}' \"$ROUTE_NAME\" \"" + ShellFunction.ESCAPED_EVENT + "\"");
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -105,16 +90,7 @@ class RunLocalMessageRoutesTest {
     }
 
     private static void bootstrapZip(Path zip) throws IOException {
-        bootstrapZip(zip, BOOTSTRAP);
-    }
-
-    /** A zip function whose bootstrap is {@code script}. */
-    static void bootstrapZip(Path zip, String script) throws IOException {
-        try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file)) {
-            out.putNextEntry(new ZipEntry("bootstrap"));
-            out.write(script.getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
+        ShellFunction.zip(zip, BOOTSTRAP);
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

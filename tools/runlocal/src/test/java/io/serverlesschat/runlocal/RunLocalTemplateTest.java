@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.serverlesschat.apigateway.WebSocketClient;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,19 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 class RunLocalTemplateTest {
 
     // Answers {"statusCode":200,"body":"<ROUTE_NAME> <the two standard endpoint variables> <DYNAMODB_ENDPOINT>"}.
-    private static final String BOOTSTRAP = """
-            #!/bin/sh
-            set -eu
-            api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
-            headers=$(mktemp)
-            while true; do
-              curl -sS -D "$headers" "$api/next" >/dev/null
-              id=$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
-              printf '{"statusCode":200,"body":"%s %s %s %s"}' "$ROUTE_NAME" "${AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI:-unset}" \\
-                  "${AWS_ENDPOINT_URL_DYNAMODB:-unset}" "${DYNAMODB_ENDPOINT:-unset}" \\
-                | curl -sS -X POST -H 'Content-Type: application/json' --data-binary @- "$api/$id/response" >/dev/null
-            done
-            """;
+    private static final String BOOTSTRAP = ShellFunction.answering("""
+            printf '{"statusCode":200,"body":"%s %s %s %s"}' "$ROUTE_NAME" "${AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI:-unset}" \\
+                  "${AWS_ENDPOINT_URL_DYNAMODB:-unset}" "${DYNAMODB_ENDPOINT:-unset}\"""");
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
@@ -59,9 +45,9 @@ class RunLocalTemplateTest {
         Path template = api.resolve("my-api.yaml");
         Files.copy(Path.of("src/test/resources/message-routes-template.yaml"), template);
         for (String zip : List.of("connect.zip", "sendmessage.zip", "default.zip")) {
-            bootstrapZip(api.resolve(zip), BOOTSTRAP);
+            ShellFunction.zip(api.resolve(zip), BOOTSTRAP);
             // Where CodeUri was resolved from before: the project's folder. These must not run.
-            bootstrapZip(project.resolve(zip), "#!/bin/sh\nexit 3\n");
+            ShellFunction.zip(project.resolve(zip), "#!/bin/sh\nexit 3\n");
         }
         // No --function: dev mode, which runs this project's code, has no part in a template whose $connect is a zip of its own.
         LocalOptions options = LocalOptions.parse(new String[] {"-t", template.toString(), "--port", "0", "--dynamodb-port", "0"},
@@ -91,13 +77,5 @@ class RunLocalTemplateTest {
         assertEquals("sendmessage", on.route("sendmessage").environment().get("QUARKUS_LAMBDA_HANDLER"));
         assertEquals("target/function.zip", on.function("sendmessage").codeUri());
         assertNull(on.function("sendmessage").reservedConcurrency());
-    }
-
-    private static void bootstrapZip(Path zip, String bootstrap) throws IOException {
-        try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file)) {
-            out.putNextEntry(new ZipEntry("bootstrap"));
-            out.write(bootstrap.getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
     }
 }
