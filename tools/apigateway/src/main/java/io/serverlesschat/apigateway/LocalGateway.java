@@ -66,8 +66,9 @@ public final class LocalGateway implements AutoCloseable {
 
         @Override
         public void ended(Client client, ProxyEvents.Close why) {
-            open.remove(client.connection().connectionId());
+            // In flight before it leaves open: a stop waits for the one or the other.
             disconnect(client.connection(), why);
+            open.remove(client.connection().connectionId());
         }
     };
     private int port;

@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * else cgroup v1 with {@code cpu}, {@code cpuacct} and {@code memory} mounted.
  *
  * <p>Every group is named {@value #PREFIX}{@code -<pid of this JVM>-<n>} at the top of each hierarchy. The
- * groups of this JVM are removed when it exits, also on SIGINT or SIGTERM (a shutdown hook kills what runs
- * in them); {@link #removeStale()} removes those whose JVM died without running the hook (SIGKILL, a crash).
+ * groups of this JVM are removed when it exits, also on SIGINT or SIGTERM (a shutdown hook, ours or the
+ * caller's, kills what runs in them); {@link #removeStale()} removes those whose JVM died without running the hook (SIGKILL, a crash).
  */
 public final class Cgroups {
 
@@ -35,6 +35,7 @@ public final class Cgroups {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static volatile boolean shuttingDown;
     private static Thread hook;
+    private static boolean callerRemoves; // guarded by Cgroups.class
 
     private final CgroupVersion version;
     /** v1: controller name to its mount; v2: the single entry "unified". */
@@ -189,7 +190,7 @@ public final class Cgroups {
             if (shuttingDown) {
                 throw new IllegalStateException("shutting down: no new cgroups");
             }
-            if (hook == null) {
+            if (hook == null && !callerRemoves) {
                 hook = new Thread(Cgroups::removeAllOfThisJvm, "cgroup-cleanup");
                 Runtime.getRuntime().addShutdownHook(hook);
             }
@@ -208,7 +209,17 @@ public final class Cgroups {
         return group;
     }
 
-    private static void removeAllOfThisJvm() {
+    /**
+     * For a program whose own shutdown hook stops its functions in order (bin/local delivers every $disconnect
+     * first): no hook of ours, which would kill every function process at once, beside it. That hook calls
+     * {@link #removeAllOfThisJvm()} last.
+     */
+    public static synchronized void removedByCallerAtExit() {
+        callerRemoves = true;
+    }
+
+    /** Kills what still runs in this JVM's groups and removes them; no group is made after it. */
+    public static void removeAllOfThisJvm() {
         synchronized (Cgroups.class) {
             shuttingDown = true;
         }

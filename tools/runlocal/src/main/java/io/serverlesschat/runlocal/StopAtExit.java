@@ -1,5 +1,6 @@
 package io.serverlesschat.runlocal;
 
+import io.serverlesschat.lambda.Cgroups;
 import java.time.Duration;
 import java.util.List;
 
@@ -30,6 +31,8 @@ final class StopAtExit {
 
     static StopAtExit install(Leftovers record, LocalOptions options) {
         StopAtExit stop = new StopAtExit(record, options);
+        // The functions' cgroups go last, after the $disconnects: a hook of their own would kill the functions at once.
+        Cgroups.removedByCallerAtExit();
         Runtime.getRuntime().addShutdownHook(new Thread(stop::run, "bin/local-stop"));
         Thread recorder = new Thread(stop::keepRecord, "bin/local-record");
         recorder.setDaemon(true);
@@ -60,6 +63,7 @@ final class StopAtExit {
             started.close();
         }
         List<ProcessHandle> left = OwnProcesses.stop(GRACE);
+        Cgroups.removeAllOfThisJvm();
         if (left.isEmpty()) {
             record.remove();
         } else {
